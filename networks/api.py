@@ -1,0 +1,3 @@
+"""API endpoints of the networks app, registered on the project router."""
+
+from pcn_admin.api import router  # noqa: F401

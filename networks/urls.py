@@ -1,0 +1,4 @@
+"""Pages of the networks app."""
+
+app_name = "networks"
+urlpatterns = []

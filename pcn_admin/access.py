@@ -1,0 +1,84 @@
+"""The one access module: what each user may see and change.
+
+Every view, admin page and API endpoint takes its querysets and permission answers from here.
+Outside the user's scope is a 404 (the queryset hides it); an action the role lacks is a 403.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from networks.models import PCN, Commissioner, Membership, Practice
+
+from .models import Role, User
+
+
+def is_commissioner_staff(user: User) -> bool:
+    return user.is_authenticated and user.role == Role.COMMISSIONER_STAFF
+
+
+def sees_everything(user: User) -> bool:
+    return user.is_authenticated and user.is_active and user.is_superuser
+
+
+def _current_pcn_ids_of_practice(practice_id: int) -> QuerySet:
+    return Membership.objects.current().filter(practice_id=practice_id).values("pcn_id")
+
+
+def visible_commissioners(user: User) -> QuerySet[Commissioner]:
+    if sees_everything(user):
+        return Commissioner.objects.all()
+    if not user.is_authenticated:
+        return Commissioner.objects.none()
+    if user.role == Role.COMMISSIONER_STAFF:
+        return Commissioner.objects.filter(pk=user.commissioner_id)
+    return Commissioner.objects.filter(pk__in=visible_pcns(user).values("commissioner_id"))
+
+
+def visible_pcns(user: User) -> QuerySet[PCN]:
+    """Commissioner staff: their area's PCNs. CD and link worker: their PCN. Practice: its PCN."""
+    if sees_everything(user):
+        return PCN.objects.all()
+    if not user.is_authenticated:
+        return PCN.objects.none()
+    match user.role:
+        case Role.COMMISSIONER_STAFF:
+            return PCN.objects.filter(commissioner_id=user.commissioner_id)
+        case Role.CLINICAL_DIRECTOR | Role.LINK_WORKER:
+            return PCN.objects.filter(pk=user.pcn_id)
+        case Role.PRACTICE_MANAGER:
+            return PCN.objects.filter(pk__in=_current_pcn_ids_of_practice(user.practice_id))
+    return PCN.objects.none()
+
+
+def visible_practices(user: User) -> QuerySet[Practice]:
+    """Commissioner staff: practices parented by them or in their PCNs; a PCN's users: members."""
+    if sees_everything(user):
+        return Practice.objects.all()
+    if not user.is_authenticated:
+        return Practice.objects.none()
+    match user.role:
+        case Role.COMMISSIONER_STAFF:
+            in_their_pcns = Membership.objects.filter(
+                practice=OuterRef("pk"), pcn__commissioner_id=user.commissioner_id
+            )
+            return Practice.objects.filter(
+                Exists(in_their_pcns) | Q(commissioner_id=user.commissioner_id)
+            )
+        case Role.CLINICAL_DIRECTOR | Role.LINK_WORKER:
+            members = Membership.objects.filter(pcn_id=user.pcn_id).values("practice_id")
+            return Practice.objects.filter(pk__in=members)
+        case Role.PRACTICE_MANAGER:
+            return Practice.objects.filter(pk=user.practice_id)
+    return Practice.objects.none()
+
+
+def can_edit_register(user: User, commissioner: Commissioner | None = None) -> bool:
+    """Only commissioner staff (for their own area) and superusers change the register."""
+    if sees_everything(user):
+        return True
+    if not is_commissioner_staff(user):
+        return False
+    return commissioner is None or commissioner.pk == user.commissioner_id
+
+
+def can_use_admin(user: User) -> bool:
+    return sees_everything(user) or (is_commissioner_staff(user) and user.is_staff)

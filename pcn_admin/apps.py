@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PcnAdminConfig(AppConfig):
+    name = "pcn_admin"
+    verbose_name = "Users and access"

@@ -1,0 +1,4 @@
+"""Pages of the referrals app."""
+
+app_name = "referrals"
+urlpatterns = []

@@ -1,0 +1,4 @@
+"""Pages of the reimbursement app."""
+
+app_name = "reimbursement"
+urlpatterns = []

@@ -1,0 +1,4 @@
+"""Pages of the roles app."""
+
+app_name = "roles"
+urlpatterns = []

@@ -1,0 +1,22 @@
+"""Shared fixtures. Tests needing PostgreSQL or a live broker skip elsewhere, saying why."""
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    has_broker = bool(settings.CELERY_BROKER_URL)
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL"))
+        if "broker" in item.keywords and not (has_broker and on_postgres):
+            item.add_marker(
+                pytest.mark.skip(reason="needs a broker: set CELERY_BROKER_URL and DATABASE_URL")
+            )
+
+
+@pytest.fixture
+def db_vendor():
+    return connection.vendor
