@@ -82,3 +82,60 @@ def can_edit_register(user: User, commissioner: Commissioner | None = None) -> b
 
 def can_use_admin(user: User) -> bool:
     return sees_everything(user) or (is_commissioner_staff(user) and user.is_staff)
+
+
+# Social prescribing
+# Identifiable referral details are for the person's PCN's link workers and clinical director
+# only; organisations see people referred to their services as far as consent allows;
+# commissioner staff see aggregates. Superusers get no identities either: the rule has no
+# exception for system administrators.
+
+
+def sees_referral_identities(user: User) -> bool:
+    return user.is_authenticated and user.role in (Role.LINK_WORKER, Role.CLINICAL_DIRECTOR)
+
+
+def visible_referrals(user: User) -> QuerySet:
+    from referrals.models import Referral
+
+    if not sees_referral_identities(user):
+        return Referral.objects.none()
+    return Referral.objects.filter(pcn_id=user.pcn_id)
+
+
+def can_manage_referrals(user: User, pcn_id: int | None = None) -> bool:
+    """Link workers create and work referrals of their own PCN; the clinical director reads."""
+    if not (user.is_authenticated and user.role == Role.LINK_WORKER):
+        return False
+    return pcn_id is None or pcn_id == user.pcn_id
+
+
+def visible_onward_referrals(user: User) -> QuerySet:
+    """Community organisation staff: people referred on to their own organisation's services."""
+    from referrals.models import OnwardReferral
+
+    if not (user.is_authenticated and user.role == Role.COMMUNITY_ORGANISATION):
+        return OnwardReferral.objects.none()
+    return OnwardReferral.objects.filter(service__organisation_id=user.organisation_id)
+
+
+def referral_overview_pcns(user: User) -> QuerySet[PCN]:
+    """PCNs whose social prescribing aggregates (never identities) the user may see."""
+    if user.is_authenticated and user.role in (
+        Role.COMMISSIONER_STAFF,
+        Role.CLINICAL_DIRECTOR,
+        Role.LINK_WORKER,
+    ):
+        return visible_pcns(user)
+    if sees_everything(user):
+        return PCN.objects.all()
+    return PCN.objects.none()
+
+
+def can_edit_directory(user: User, organisation=None) -> bool:
+    """Commissioner staff keep the directory; an organisation's staff edit their own entry."""
+    if sees_everything(user) or is_commissioner_staff(user):
+        return True
+    if user.is_authenticated and user.role == Role.COMMUNITY_ORGANISATION:
+        return organisation is not None and organisation.pk == user.organisation_id
+    return False

@@ -1,0 +1,155 @@
+"""Demo register: Northumberland (Sub-ICB 00L) from real national extracts, with invented people.
+
+The extracts in networks/demo_data/ are cut from the national files (Open Government Licence);
+the clinical directors, payees' choice and users are invented for the demo.
+"""
+
+import datetime as dt
+from pathlib import Path
+
+from django.db.models import Count, Q
+
+from pcn_admin.models import Role, User
+
+from . import services
+from .models import (
+    PCN,
+    ClinicalDirector,
+    Commissioner,
+    Membership,
+    NetworkAgreement,
+    NominatedPayee,
+)
+
+DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
+DEMO_COMMISSIONER = "00L"
+DEMO_PASSWORD = "pcn-demo-2026"
+# The payments file carries no date; its 2019/20 "last known" weighted figures are taken as at
+# 1 January 2020, the date the 2020/21 ARR sum is calculated on.
+WEIGHTED_LIST_SIZE_DATE = dt.date(2020, 1, 1)
+
+# Invented clinical directors (GMC-style numbers that are not real registrations).
+DIRECTOR_NAMES = [
+    ("Dr Aisha Kerr", "7900001"),
+    ("Dr Tom Robson", "7900002"),
+    ("Dr Fiona Charlton", "7900003"),
+    ("Dr Neil Armstrong-Hay", "7900004"),
+    ("Dr Priya Dodds", "7900005"),
+    ("Dr Ewan Milburn", "7900006"),
+    ("Dr Grace Forster", "7900007"),
+    ("Dr Sam Ridley", "7900008"),
+    ("Dr Hannah Bell", "7900009"),
+]
+
+
+def _demo_file(pattern: str) -> Path:
+    matches = sorted(DEMO_DATA.glob(pattern))
+    if not matches:
+        raise FileNotFoundError(f"No demo extract matching {pattern} in {DEMO_DATA}")
+    return matches[-1]
+
+
+def _import_national_extracts(stdout) -> None:
+    if PCN.objects.filter(commissioner__code=DEMO_COMMISSIONER).exists():
+        return
+    outcome = services.epcn_import(path=_demo_file("*epcn*.xlsx"))
+    stdout.write(f"Imported ePCN extract: {outcome.counts}")
+    outcome = services.list_sizes_import(path=_demo_file("*gp-reg-pat-prac*.csv"))
+    stdout.write(f"Imported registered list sizes: {outcome.counts}")
+    outcome = services.list_sizes_import(
+        path=_demo_file("*payments*.csv"), date=WEIGHTED_LIST_SIZE_DATE
+    )
+    stdout.write(f"Imported weighted list sizes: {outcome.counts}")
+
+
+def _open_pcns():
+    return (
+        PCN.objects.filter(commissioner__code=DEMO_COMMISSIONER, close_date__isnull=True)
+        .annotate(members=Count("memberships", filter=Q(memberships__end_date__isnull=True)))
+        .order_by("-members", "code")
+    )
+
+
+def _seed_governance() -> None:
+    """Agreement, payee and clinical director for each open PCN that has none yet."""
+    for index, pcn in enumerate(_open_pcns()):
+        members = list(
+            Membership.objects.current()
+            .filter(pcn=pcn)
+            .select_related("practice")
+            .order_by("practice__code")
+        )
+        if not members:
+            continue
+        start = max(pcn.open_date, dt.date(2019, 7, 1))
+        payee_practice = members[0].practice
+        if not NominatedPayee.objects.filter(pcn=pcn).exists():
+            NominatedPayee.objects.create(pcn=pcn, practice=payee_practice, start_date=start)
+        if not ClinicalDirector.objects.filter(pcn=pcn).exists():
+            name, registration = DIRECTOR_NAMES[index % len(DIRECTOR_NAMES)]
+            ClinicalDirector.objects.create(
+                pcn=pcn,
+                name=name,
+                professional_registration=registration,
+                is_gp=True,
+                practice=payee_practice,
+                start_date=start,
+            )
+        if not NetworkAgreement.objects.filter(pcn=pcn).exists():
+            agreement = NetworkAgreement.objects.create(
+                pcn=pcn,
+                signed_date=start - dt.timedelta(days=1),
+                schedules_completed=index % 3 != 2,
+            )
+            agreement.core_members.set([m.practice for m in members])
+
+
+def _user(username: str, first: str, last: str, **fields) -> User:
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "first_name": first,
+            "last_name": last,
+            "email": f"{username}@example.nhs.uk",
+            **fields,
+        },
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.full_clean()
+        user.save()
+    return user
+
+
+def _seed_users() -> list[User]:
+    from referrals.models import Organisation
+
+    commissioner = Commissioner.objects.get(code=DEMO_COMMISSIONER)
+    demo_pcn = _open_pcns().first()
+    payee = NominatedPayee.objects.current().get(pcn=demo_pcn).practice
+    charity, _ = Organisation.objects.get_or_create(
+        name="Northumberland Community Connect", defaults={"kind": Organisation.Kind.CHARITY}
+    )
+    return [
+        _user("admin", "Demo", "Administrator", is_staff=True, is_superuser=True),
+        _user(
+            "demo-commissioner",
+            "Carol",
+            "Hindmarsh",
+            role=Role.COMMISSIONER_STAFF,
+            commissioner=commissioner,
+            is_staff=True,
+        ),
+        _user("demo-director", "Aisha", "Kerr", role=Role.CLINICAL_DIRECTOR, pcn=demo_pcn),
+        _user("demo-practice", "Mark", "Elliott", role=Role.PRACTICE_MANAGER, practice=payee),
+        _user("demo-linkworker", "Jess", "Pattinson", role=Role.LINK_WORKER, pcn=demo_pcn),
+        _user(
+            "demo-charity", "Olu", "Adeyemi", role=Role.COMMUNITY_ORGANISATION, organisation=charity
+        ),
+    ]
+
+
+def seed_register(*, stdout) -> list[User]:
+    _import_national_extracts(stdout)
+    _seed_governance()
+    return _seed_users()
