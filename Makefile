@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt bench worker beat check-migrations venv migrate seed clean
+.PHONY: static run test lint fmt bench worker beat check-migrations venv migrate seed clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -20,7 +20,10 @@ migrate: venv
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
-run: seed
+static:
+	./scripts/build_static.sh
+
+run: seed static
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: venv
@@ -48,4 +51,4 @@ beat: venv
 	$(BIN)/celery -A pcn_admin beat --loglevel=INFO
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles static/vendor node_modules

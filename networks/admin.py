@@ -1,8 +1,14 @@
 """Admin for commissioner staff: the register of practices and PCNs, scoped to their area."""
 
-from django.contrib import admin
+import tempfile
+from pathlib import Path
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import path
 from django.utils import timezone
 from import_export.admin import ImportExportModelAdmin
 
@@ -10,6 +16,7 @@ from pcn_admin import access
 from pcn_admin.admin import ScopedAdminMixin, ScopedInlineMixin
 
 from . import selectors
+from .forms import NationalFileForm
 from .models import (
     PCN,
     ClinicalDirector,
@@ -227,6 +234,9 @@ class ListSizeAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportModel
 
 @admin.register(ImportRecord)
 class ImportRecordAdmin(admin.ModelAdmin):
+    """The record of national-file imports, and (for superusers) a form to run one."""
+
+    change_list_template = "admin/networks/importrecord/change_list.html"
     list_display = ["created_at", "kind", "file_name", "created_by"]
     list_filter = ["kind"]
     readonly_fields = [
@@ -253,3 +263,58 @@ class ImportRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        upload = path(
+            "upload/", self.admin_site.admin_view(self.upload_view), name="networks_import_upload"
+        )
+        return [upload, *super().get_urls()]
+
+    def upload_view(self, request):
+        # National files touch every area in England, so only superusers load them.
+        if not access.sees_everything(request.user):
+            raise PermissionDenied
+        form = NationalFileForm(request.POST or None, request.FILES or None)
+        errors = []
+        if request.method == "POST" and form.is_valid():
+            errors = self._run_import(request, form)
+            if not errors:
+                return redirect("admin:networks_importrecord_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "errors": errors,
+            "title": "Import a national file",
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/networks/importrecord/upload.html", context)
+
+    def _run_import(self, request, form) -> list[str]:
+        from . import services
+        from .importers import FileNotRecognised, ImportFailed
+
+        upload = form.cleaned_data["file"]
+        suffix = Path(upload.name).suffix.lower()
+        with tempfile.TemporaryDirectory() as folder:
+            target = Path(folder) / Path(upload.name).name
+            with target.open("wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+            try:
+                if suffix == ".xlsx":
+                    outcome = services.epcn_import(path=target, by=request.user)
+                else:
+                    outcome = services.list_sizes_import(
+                        path=target, date=form.cleaned_data["date"], by=request.user
+                    )
+            except ImportFailed as failure:
+                return [str(error) for error in failure.errors]
+            except FileNotRecognised as failure:
+                return [str(failure)]
+        counts = ", ".join(
+            f"{key.replace('_', ' ')}: {value}" for key, value in outcome.counts.items()
+        )
+        messages.success(request, f"Imported {upload.name}. {counts}.")
+        for warning in outcome.warnings[:20]:
+            messages.warning(request, warning)
+        return []

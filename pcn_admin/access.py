@@ -139,3 +139,52 @@ def can_edit_directory(user: User, organisation=None) -> bool:
     if user.is_authenticated and user.role == Role.COMMUNITY_ORGANISATION:
         return organisation is not None and organisation.pk == user.organisation_id
     return False
+
+
+# ARRS posts (roles app): PCNs keep their own staff in post; commissioners read their area's.
+def visible_posts(user: User):
+    """Posts of the PCNs the user sees, for the roles that deal with ARRS staff."""
+    from roles.models import Post
+
+    if sees_everything(user):
+        return Post.objects.all()
+    if not user.is_authenticated or user.role not in (
+        Role.COMMISSIONER_STAFF,
+        Role.CLINICAL_DIRECTOR,
+        Role.PRACTICE_MANAGER,
+    ):
+        return Post.objects.none()
+    return Post.objects.filter(pcn__in=visible_pcns(user))
+
+
+def can_view_posts(user: User) -> bool:
+    return sees_everything(user) or (
+        user.is_authenticated
+        and user.role
+        in (Role.COMMISSIONER_STAFF, Role.CLINICAL_DIRECTOR, Role.PRACTICE_MANAGER)
+    )
+
+
+def editable_pcns_for_posts(user: User) -> QuerySet[PCN]:
+    """Clinical directors and practice managers keep their own PCN's posts."""
+    if sees_everything(user):
+        return PCN.objects.all()
+    if user.is_authenticated and user.role in (Role.CLINICAL_DIRECTOR, Role.PRACTICE_MANAGER):
+        return visible_pcns(user)
+    return PCN.objects.none()
+
+
+def can_edit_posts(user: User, pcn: PCN | None = None) -> bool:
+    if sees_everything(user):
+        return True
+    if not user.is_authenticated or user.role not in (
+        Role.CLINICAL_DIRECTOR,
+        Role.PRACTICE_MANAGER,
+    ):
+        return False
+    return pcn is None or editable_pcns_for_posts(user).filter(pk=pcn.pk).exists()
+
+
+def can_edit_rates(user: User) -> bool:
+    """ARRS reference data (roles, rates, ARR sum rates): commissioner staff and superusers."""
+    return sees_everything(user) or is_commissioner_staff(user)

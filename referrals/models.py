@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .validators import validate_nhs_number
+from .validators import normalise_nhs_number, validate_nhs_number
 
 # SNOMED CT concepts for the message back to the GP record (social-prescribing.md).
 SNOMED_REFERRAL_ACCEPTED = "871731000000106"
@@ -25,6 +25,23 @@ SNOMED_LABELS = {
 
 # A directory entry not checked for six months may be out of date.
 REVIEW_INTERVAL_DAYS = 183
+
+
+class NHSNumberField(models.CharField):
+    """Stores the ten digits alone, whatever spaces or hyphens were typed."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 10)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalise_nhs_number(value) if isinstance(value, str) else value
+
+    def pre_save(self, model_instance, add):
+        value = self.to_python(getattr(model_instance, self.attname))
+        setattr(model_instance, self.attname, value)
+        return value
 
 
 class Organisation(models.Model):
@@ -262,9 +279,7 @@ class Referral(models.Model):
 
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
-    nhs_number = models.CharField(
-        "NHS number", max_length=10, blank=True, validators=[validate_nhs_number]
-    )
+    nhs_number = NHSNumberField("NHS number", blank=True, validators=[validate_nhs_number])
     date_of_birth = models.DateField()
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=30, blank=True)

@@ -1,3 +1,312 @@
-"""API endpoints of the roles app, registered on the project router."""
+"""API for ARRS: /api/v1/roles/, /rates/, /posts/ and /pcns/{code}/entitlement/?year=2024.
 
-from pcn_admin.api import router  # noqa: F401
+Reference data: read for anyone signed in, written by commissioner staff and superusers.
+Posts: scoped like the pages; a PCN's clinical director and practice managers write their own.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as APIValidationError
+from rest_framework.response import Response
+
+from networks.models import PCN, Practice
+from pcn_admin import access
+from pcn_admin.api import router
+
+from . import selectors, services
+from .models import Post, Rate, Role
+
+
+def _api_error(error: DjangoValidationError) -> APIValidationError:
+    return APIValidationError(
+        error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}
+    )
+
+
+class ReferenceDataPermission(permissions.BasePermission):
+    message = "Only commissioner staff can change ARRS rates."
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return request.user.is_authenticated
+        return access.can_edit_rates(request.user)
+
+
+class RoleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Role
+        fields = [
+            "code",
+            "name",
+            "first_reimbursable",
+            "afc_band",
+            "unit",
+            "needs_registration",
+            "subcontract_fee_monthly_max",
+        ]
+
+
+class RoleViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = RoleSerializer
+    queryset = Role.objects.order_by("first_reimbursable", "name")
+    lookup_field = "code"
+    filterset_fields = ["code", "unit"]
+
+
+class RateSerializer(serializers.ModelSerializer):
+    role = serializers.SlugRelatedField(slug_field="code", queryset=Role.objects.all())
+    is_locked = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Rate
+        fields = [
+            "id",
+            "role",
+            "region",
+            "afc_band",
+            "effective_from",
+            "annual_max",
+            "verified",
+            "source",
+            "is_locked",
+        ]
+        # Uniqueness is checked by full_clean() in the service, with the model's own message.
+        validators = []
+
+
+class RateViewSet(viewsets.ModelViewSet):
+    serializer_class = RateSerializer
+    permission_classes = [ReferenceDataPermission]
+    filterset_fields = ["region", "verified", "role__code"]
+
+    def get_queryset(self):
+        return Rate.objects.select_related("role").order_by("role__code", "region", "effective_from")
+
+    def _save(self, rate):
+        try:
+            services.rate_save(rate=rate, by=self.request.user)
+        except DjangoValidationError as error:
+            raise _api_error(error) from None
+        return rate
+
+    def perform_create(self, serializer):
+        serializer.instance = self._save(Rate(**serializer.validated_data))
+
+    def perform_update(self, serializer):
+        rate = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(rate, name, value)
+        self._save(rate)
+
+    def perform_destroy(self, instance):
+        try:
+            instance.delete()
+        except DjangoValidationError as error:
+            raise _api_error(error) from None
+
+
+class PostSerializer(serializers.ModelSerializer):
+    pcn = serializers.SlugRelatedField(slug_field="code", queryset=PCN.objects.all())
+    role = serializers.SlugRelatedField(slug_field="code", queryset=Role.objects.all())
+    employing_practice = serializers.SlugRelatedField(
+        slug_field="code", queryset=Practice.objects.all(), allow_null=True, required=False
+    )
+    hours = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        help_text="Contracted hours a week now (sessions for GPs). Writing it records a change.",
+    )
+    hours_from = serializers.DateField(
+        write_only=True, required=False, help_text="When a change of hours applies from."
+    )
+    hours_history = serializers.SerializerMethodField()
+    is_claimable = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Post
+        fields = [
+            "id",
+            "pcn",
+            "role",
+            "person_name",
+            "registration_number",
+            "employing_practice",
+            "subcontractor_name",
+            "afc_band",
+            "start_date",
+            "end_date",
+            "region",
+            "in_post_at_baseline",
+            "transferred_from_national_scheme",
+            "cct_date",
+            "earlier_post_at_pcn",
+            "hours",
+            "hours_from",
+            "hours_history",
+            "is_claimable",
+        ]
+        read_only_fields = ["end_date"]
+
+    def to_representation(self, post):
+        data = super().to_representation(post)
+        hours = selectors.current_hours(post)
+        data["hours"] = str(hours) if hours is not None else None
+        return data
+
+    def get_hours_history(self, post) -> list[dict]:
+        return [
+            {"effective_from": row.effective_from, "hours": str(row.hours)}
+            for row in sorted(post.hours.all(), key=lambda row: row.effective_from)
+        ]
+
+
+class PostEndSerializer(serializers.Serializer):
+    end_date = serializers.DateField()
+
+
+class PostPermission(permissions.BasePermission):
+    message = "Only PCN and commissioner staff can see ARRS posts."
+
+    def has_permission(self, request, view):
+        return access.can_view_posts(request.user)
+
+
+class PostViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Posts are never deleted: end them (POST /posts/{id}/end/)."""
+
+    serializer_class = PostSerializer
+    permission_classes = [PostPermission]
+    filterset_fields = ["role__code", "pcn__code", "region"]
+
+    def get_queryset(self):
+        return selectors.posts_for_list(self.request.user)
+
+    def _check_can_edit(self, pcn):
+        if not access.can_edit_posts(self.request.user, pcn):
+            raise PermissionDenied(
+                "Only the PCN's clinical director or practice managers can change its posts."
+            )
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        pcn, hours = data.pop("pcn"), data.pop("hours")
+        data.pop("hours_from", None)
+        self._check_can_edit(pcn)
+        try:
+            post = services.post_create(pcn=pcn, hours=hours, by=self.request.user, **data)
+        except DjangoValidationError as error:
+            raise _api_error(error) from None
+        serializer.instance = selectors.with_hours(Post.objects.filter(pk=post.pk)).get()
+
+    def perform_update(self, serializer):
+        post = serializer.instance
+        self._check_can_edit(post.pcn)
+        data = dict(serializer.validated_data)
+        if "pcn" in data and data.pop("pcn") != post.pcn:
+            raise APIValidationError({"pcn": "A post cannot move PCN. End it and add a new one."})
+        try:
+            services.post_update(
+                post=post,
+                by=self.request.user,
+                hours=data.pop("hours", None),
+                hours_from=data.pop("hours_from", None),
+                **data,
+            )
+        except DjangoValidationError as error:
+            raise _api_error(error) from None
+        serializer.instance = selectors.with_hours(Post.objects.filter(pk=post.pk)).get()
+
+    @extend_schema(request=PostEndSerializer, responses=PostSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        post = self.get_object()
+        self._check_can_edit(post.pcn)
+        body = PostEndSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            services.post_end(post=post, end_date=body.validated_data["end_date"], by=request.user)
+        except DjangoValidationError as error:
+            raise _api_error(error) from None
+        post = selectors.with_hours(Post.objects.filter(pk=post.pk)).get()
+        return Response(PostSerializer(post, context=self.get_serializer_context()).data)
+
+
+def _money(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def entitlement_data(entitlement: selectors.Entitlement) -> dict:
+    gp_pot = entitlement.gp_pot
+    return {
+        "pcn": entitlement.pcn.code,
+        "year": entitlement.year,
+        "financial_year": entitlement.label,
+        "population_date": entitlement.population_date,
+        "per_weighted_patient": str(entitlement.per_weighted_patient),
+        "weighted_population": str(entitlement.weighted_population),
+        "practices": [
+            {
+                "code": p.code,
+                "name": p.name,
+                "weighted_patients": _money(p.weighted_patients),
+                "figure_date": p.figure_date,
+            }
+            for p in entitlement.practices
+        ],
+        "members_without_figure": entitlement.members_without_figure,
+        "arr_sum": str(entitlement.arr_sum),
+        "spend_to_date": str(entitlement.spend_to_date),
+        "spend_note": entitlement.spend_note,
+        "forecast": str(entitlement.forecast),
+        "forecast_from": entitlement.forecast_from,
+        "forecast_note": entitlement.forecast_note,
+        "forecast_gaps": [vars(gap) for gap in entitlement.forecast_gaps],
+        "unclaimed": str(entitlement.unclaimed),
+        "over_committed": entitlement.over_committed,
+        "gp_pot": gp_pot and {k: _money(v) if k not in ("from", "to", "over_committed") else v
+                              for k, v in gp_pot.items()},
+        "rounding_note": entitlement.rounding_note,
+    }
+
+
+class EntitlementViewSet(viewsets.ViewSet):
+    """A PCN's Additional Roles Reimbursement Sum for a financial year, with its inputs."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "year", OpenApiTypes.INT, required=True, description="2024 for 2024/25."
+            )
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def list(self, request, pcn_code=None):
+        pcn = get_object_or_404(access.visible_pcns(request.user), code=pcn_code)
+        try:
+            year = int(request.query_params["year"])
+        except (KeyError, ValueError):
+            raise APIValidationError(
+                {"year": "Give the financial year's start, e.g. ?year=2024 for 2024/25."}
+            ) from None
+        try:
+            entitlement = selectors.pcn_entitlement(pcn=pcn, year=year)
+        except DjangoValidationError as error:
+            raise _api_error(error) from None
+        return Response(entitlement_data(entitlement))
+
+
+router.register("roles", RoleViewSet, basename="role")
+router.register("rates", RateViewSet, basename="rate")
+router.register("posts", PostViewSet, basename="post")
+router.register(r"pcns/(?P<pcn_code>U\d{5})/entitlement", EntitlementViewSet, basename="pcn-entitlement")

@@ -89,3 +89,30 @@ def test_import_of_own_area_creates_the_pcn_with_upper_case_codes(area):
 
     assert not result.has_errors() and not result.has_validation_errors()
     assert PCN.objects.get(code="U55555").commissioner == area["ours"]
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_pcn_admin_list_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries, size):
+    commissioner = CommissionerFactory(code="00L")
+    for _ in range(size):
+        pcn = PCNFactory(commissioner=commissioner)
+        MembershipFactory(pcn=pcn)
+        MembershipFactory(pcn=pcn)
+    client.force_login(CommissionerStaffFactory(commissioner=commissioner))
+    with django_assert_max_num_queries(12):
+        page = client.get("/admin/networks/pcn/")
+    assert page.status_code == 200
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_practice_admin_list_runs_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries, size
+):
+    commissioner = CommissionerFactory(code="00L")
+    pcn = PCNFactory(commissioner=commissioner)
+    for _ in range(size):
+        MembershipFactory(pcn=pcn)
+    client.force_login(CommissionerStaffFactory(commissioner=commissioner))
+    with django_assert_max_num_queries(12):
+        page = client.get("/admin/networks/practice/")
+    assert page.status_code == 200

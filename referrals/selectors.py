@@ -1,0 +1,222 @@
+"""Reads of the referrals app: caseloads, overdue contacts, and outcome aggregates.
+
+Aggregates always carry the number of people they rest on, and never an identity.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    Max,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .models import (
+    ONS4_FIELDS,
+    OPEN_STATUSES,
+    Instrument,
+    OnwardReferral,
+    OutcomeMeasurement,
+    Referral,
+    Status,
+)
+
+# An open referral with no contact (or, before the first, since it arrived) for this long
+# needs attention: a fortnight is the longest a person should wait to hear from their link
+# worker while the episode is open.
+OVERDUE_AFTER_DAYS = 14
+
+# Full-time link worker caseload guide: 200-250 people a year (social-prescribing.md).
+CASELOAD_GUIDE = (200, 250)
+
+
+def with_contact_state(referrals: QuerySet[Referral], *, today: dt.date | None = None):
+    today = today or timezone.localdate()
+    cutoff = today - dt.timedelta(days=OVERDUE_AFTER_DAYS)
+    return referrals.annotate(
+        last_contact_on=Max("contacts__date"),
+        last_activity_on=Coalesce(
+            Max("contacts__date"), "received_on", output_field=DateField()
+        ),
+    ).annotate(
+        contact_overdue=Case(
+            When(
+                Q(status__in=OPEN_STATUSES) & Q(last_activity_on__lt=cutoff),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def caseload(*, link_worker, status: str | None = None) -> QuerySet[Referral]:
+    referrals = Referral.objects.filter(link_worker=link_worker)
+    if status:
+        referrals = referrals.filter(status=status)
+    return (
+        with_contact_state(referrals)
+        .select_related("practice", "source")
+        .order_by("-contact_overdue", "status", "-received_on", "-pk")
+    )
+
+
+def caseload_counts_by_status(*, link_worker) -> dict[str, int]:
+    rows = (
+        Referral.objects.filter(link_worker=link_worker)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = dict(rows)
+    return {status.value: counts.get(status.value, 0) for status in Status}
+
+
+def people_in_last_twelve_months(*, link_worker, today: dt.date | None = None) -> int:
+    """People whose referral reached the link worker in the past year, set against the guide."""
+    today = today or timezone.localdate()
+    since = today - dt.timedelta(days=365)
+    return Referral.objects.filter(link_worker=link_worker, received_on__gt=since).count()
+
+
+def referral_for_detail(*, referrals: QuerySet[Referral], pk: int) -> Referral:
+    return (
+        referrals.select_related("practice", "pcn", "source", "link_worker")
+        .prefetch_related(
+            "reasons",
+            "status_changes__changed_by",
+            "contacts__recorded_by",
+            "onward_referrals__service__organisation",
+            "outcomes",
+        )
+        .get(pk=pk)
+    )
+
+
+# Outcomes -------------------------------------------------------------------------------------
+
+
+def _quantise(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def wellbeing_changes(
+    referrals: QuerySet[Referral], *, instrument: str = Instrument.ONS4
+) -> dict[int, dict[str, Decimal]]:
+    """Per person: their latest follow-up minus their baseline, item by item for ONS4 (never
+    summed) or the entered total for a licensed instrument. People lacking either are left out.
+    """
+    items = ONS4_FIELDS if instrument == Instrument.ONS4 else ("total",)
+    rows = (
+        OutcomeMeasurement.objects.filter(
+            referral__in=referrals.values("pk"),
+            instrument=instrument,
+            time_point__in=[
+                OutcomeMeasurement.TimePoint.BASELINE,
+                OutcomeMeasurement.TimePoint.FOLLOW_UP,
+            ],
+        )
+        .order_by("referral_id", "date", "pk")
+        .values("referral_id", "time_point", *items)
+    )
+    baseline: dict[int, dict] = {}
+    latest_follow_up: dict[int, dict] = {}
+    for row in rows:
+        if row["time_point"] == OutcomeMeasurement.TimePoint.BASELINE:
+            # The first baseline is the starting point, even if it was repeated.
+            baseline.setdefault(row["referral_id"], row)
+        else:
+            latest_follow_up[row["referral_id"]] = row
+    return {
+        referral_id: {
+            item: Decimal(after[item]) - Decimal(baseline[referral_id][item]) for item in items
+        }
+        for referral_id, after in latest_follow_up.items()
+        if referral_id in baseline
+    }
+
+
+@dataclass
+class OutcomeSummary:
+    """Mean change per ONS4 item, and GP appointments before and after, with their bases."""
+
+    people: int = 0
+    wellbeing_people: int = 0
+    wellbeing_change: dict[str, Decimal] = field(default_factory=dict)
+    gp_people: int = 0
+    gp_before_mean: Decimal | None = None
+    gp_after_mean: Decimal | None = None
+
+
+def outcome_summary(referrals: QuerySet[Referral]) -> OutcomeSummary:
+    summary = OutcomeSummary(people=referrals.count())
+    changes = wellbeing_changes(referrals)
+    summary.wellbeing_people = len(changes)
+    if changes:
+        summary.wellbeing_change = {
+            item: _quantise(sum(change[item] for change in changes.values()) / len(changes))
+            for item in ONS4_FIELDS
+        }
+    gp = list(
+        referrals.filter(
+            gp_appointments_before__isnull=False, gp_appointments_after__isnull=False
+        ).values_list("gp_appointments_before", "gp_appointments_after")
+    )
+    summary.gp_people = len(gp)
+    if gp:
+        summary.gp_before_mean = _quantise(Decimal(sum(b for b, _ in gp)) / len(gp))
+        summary.gp_after_mean = _quantise(Decimal(sum(a for _, a in gp)) / len(gp))
+    return summary
+
+
+def outcome_summaries_by(referrals: QuerySet[Referral], *, by: str) -> dict:
+    """Outcome summaries grouped by "pcn", "link_worker" or "organisation".
+
+    By organisation counts the people an organisation accepted through an onward referral.
+    """
+    groups: dict = defaultdict(set)
+    if by == "organisation":
+        pairs = OnwardReferral.objects.filter(
+            referral__in=referrals.values("pk"), status=OnwardReferral.Status.ACCEPTED
+        ).values_list("service__organisation_id", "referral_id")
+    else:
+        pairs = referrals.filter(**{f"{by}__isnull": False}).values_list(f"{by}_id", "pk")
+    for group, referral_id in pairs:
+        groups[group].add(referral_id)
+    return {
+        group: outcome_summary(Referral.objects.filter(pk__in=ids))
+        for group, ids in groups.items()
+    }
+
+
+def status_counts_by_pcn(pcns) -> dict[int, dict[str, int]]:
+    rows = (
+        Referral.objects.filter(pcn__in=pcns)
+        .values_list("pcn_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: {s.value: 0 for s in Status})
+    for pcn_id, status, n in rows:
+        counts[pcn_id][status] = n
+    return counts
+
+
+def counts_by(referrals: QuerySet[Referral], field_path: str) -> list[tuple[str, int]]:
+    rows = (
+        referrals.values_list(field_path)
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("-n", field_path)
+    )
+    return [(name or "Not recorded", n) for name, n in rows]

@@ -1,0 +1,159 @@
+"""Admin for ARRS reference data (edited by commissioner staff) and a read-only view of posts.
+
+Rates a batched claim has used are read-only and cannot be deleted: correct them with a new
+row dated later. Posts are kept by PCNs through the /roles/ pages; here commissioners see their
+area's posts with a flag on anyone over 1.0 WTE this month.
+"""
+
+from django.contrib import admin
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
+
+from pcn_admin import access
+
+from . import selectors, services
+from .models import EntitlementRate, Post, PostHours, Rate, ReimbursementPercentage, Role
+
+
+class ReferenceDataAdmin(SimpleHistoryAdmin):
+    """Anyone allowed into the admin reads; commissioner staff and superusers change."""
+
+    def has_module_permission(self, request):
+        return access.can_use_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return access.can_use_admin(request.user)
+
+    def has_add_permission(self, request):
+        return access.can_use_admin(request.user) and access.can_edit_rates(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return access.can_use_admin(request.user) and access.can_edit_rates(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        services.reference_save(instance=obj, by=request.user)
+
+
+@admin.register(Role)
+class RoleAdmin(ReferenceDataAdmin):
+    list_display = ["name", "code", "first_reimbursable", "afc_band", "unit", "needs_registration"]
+    search_fields = ["name", "code"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # roles are referenced by rates and posts; PROTECT would refuse anyway
+
+
+@admin.register(Rate)
+class RateAdmin(ReferenceDataAdmin):
+    list_display = [
+        "role",
+        "region",
+        "afc_band",
+        "effective_from",
+        "annual_max",
+        "verified",
+        "is_locked",
+    ]
+    list_filter = ["verified", "region", "role"]
+    search_fields = ["role__name", "source"]
+    date_hierarchy = "effective_from"
+    readonly_fields = ["locked_at"]
+
+    @admin.display(boolean=True, description="used by a batched claim")
+    def is_locked(self, obj):
+        return obj.is_locked
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_locked:
+            return [f.name for f in Rate._meta.fields]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_locked:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        services.rate_save(rate=obj, by=request.user)
+
+
+@admin.register(ReimbursementPercentage)
+class ReimbursementPercentageAdmin(ReferenceDataAdmin):
+    list_display = ["role", "effective_from", "percentage"]
+    list_filter = ["role"]
+
+
+@admin.register(EntitlementRate)
+class EntitlementRateAdmin(ReferenceDataAdmin):
+    list_display = ["label", "per_weighted_patient", "gp_per_weighted_patient", "verified"]
+
+
+class PostHoursInline(admin.TabularInline):
+    model = PostHours
+    fields = ["effective_from", "hours", "created_by", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Post)
+class PostAdmin(SimpleHistoryAdmin):
+    """Read-only: PCNs keep their posts through the /roles/ pages (roles.services)."""
+
+    list_display = [
+        "person_name",
+        "role",
+        "pcn",
+        "employer",
+        "start_date",
+        "end_date",
+        "is_claimable",
+        "over_one_wte",
+    ]
+    list_filter = ["role", "region", "in_post_at_baseline"]
+    search_fields = ["person_name", "registration_number", "pcn__code", "pcn__name"]
+    list_select_related = ["role", "pcn", "employing_practice"]
+    inlines = [PostHoursInline]
+
+    def get_queryset(self, request):
+        return access.visible_posts(request.user).select_related(
+            "role", "pcn", "employing_practice"
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        # One computation per page, not one per row.
+        commissioner = None if access.sees_everything(request.user) else request.user.commissioner
+        self._over_keys = {
+            person.key
+            for person in selectors.people_over_one_wte(commissioner, timezone.localdate())
+        }
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(boolean=True, description="claimable")
+    def is_claimable(self, obj):
+        return obj.is_claimable
+
+    @admin.display(boolean=True, description="over 1.0 WTE this month (all posts)")
+    def over_one_wte(self, obj):
+        return selectors.person_key(obj) in getattr(self, "_over_keys", set())
+
+    def has_module_permission(self, request):
+        return access.can_use_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return access.can_use_admin(request.user) and access.can_view_posts(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,154 @@
+"""Writes for the roles app: staff in post and the ARRS reference data.
+
+Keyword-only, transactional, validated with full_clean(); `by` is recorded on the history row.
+Who may call them is decided at the edge (views, API, admin) by pcn_admin.access.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from networks.models import PCN
+
+from .models import EntitlementRate, Post, PostHours, Rate, ReimbursementPercentage, Role
+
+# Post fields a form or API may set; pcn and hours are handled on their own.
+POST_FIELDS = (
+    "role",
+    "person_name",
+    "registration_number",
+    "employing_practice",
+    "subcontractor_name",
+    "afc_band",
+    "start_date",
+    "end_date",
+    "region",
+    "in_post_at_baseline",
+    "transferred_from_national_scheme",
+    "cct_date",
+    "earlier_post_at_pcn",
+)
+
+
+def _save_with_history(instance, by) -> None:
+    instance._history_user = by  # simple_history reads this outside a request
+    instance.save()
+
+
+def _hours_errors(error: ValidationError) -> ValidationError:
+    """PostHours' field names as the forms and API call them."""
+    if not hasattr(error, "error_dict"):
+        return error
+    names = {"effective_from": "hours_from"}
+    return ValidationError(
+        {names.get(field, field): messages for field, messages in error.message_dict.items()}
+    )
+
+
+def _set_hours(*, post: Post, hours: Decimal, effective_from: dt.date, by) -> None:
+    row = PostHours.objects.filter(post=post, effective_from=effective_from).first()
+    row = row or PostHours(post=post, effective_from=effective_from, created_by=by)
+    row.hours = hours
+    try:
+        row.full_clean()
+    except ValidationError as error:
+        raise _hours_errors(error) from None
+    row.save()
+
+
+@transaction.atomic
+def post_create(*, pcn: PCN, hours: Decimal, by, **fields) -> Post:
+    """A new member of staff in post, with their contracted hours from their start date."""
+    unknown = set(fields) - set(POST_FIELDS)
+    if unknown:
+        raise TypeError(f"post_create() got unexpected fields: {', '.join(sorted(unknown))}")
+    post = Post(pcn=pcn, created_by=by, **fields)
+    post.full_clean()
+    _save_with_history(post, by)
+    _set_hours(post=post, hours=hours, effective_from=post.start_date, by=by)
+    return post
+
+
+@transaction.atomic
+def post_update(
+    *,
+    post: Post,
+    by,
+    hours: Decimal | None = None,
+    hours_from: dt.date | None = None,
+    **fields,
+) -> Post:
+    """Change a post. A change of hours applies from `hours_from` (default: the start date if the
+    post has no hours yet, otherwise today), so past months keep the hours they had."""
+    unknown = set(fields) - set(POST_FIELDS)
+    if unknown:
+        raise TypeError(f"post_update() got unexpected fields: {', '.join(sorted(unknown))}")
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    old_start = post.start_date
+    for name, value in fields.items():
+        setattr(post, name, value)
+    post.full_clean()
+    _save_with_history(post, by)
+    if post.start_date != old_start:
+        _move_first_hours(post=post)
+    if hours is not None:
+        current = post.hours.filter(effective_from__lte=hours_from or dt.date.max).first()
+        if current is None or current.hours != Decimal(hours):
+            _set_hours(
+                post=post,
+                hours=Decimal(hours),
+                effective_from=hours_from or (post.start_date if current is None else _today()),
+                by=by,
+            )
+    return post
+
+
+def _move_first_hours(*, post: Post) -> None:
+    """A corrected start date carries the first hours with it."""
+    rows = list(post.hours.order_by("effective_from"))
+    if not rows:
+        return
+    if len(rows) > 1 and rows[1].effective_from <= post.start_date:
+        raise ValidationError(
+            {
+                "start_date": (
+                    f"The hours already change on {rows[1].effective_from:%d/%m/%Y}, before the "
+                    "new start date. Correct the start date or ask your commissioner."
+                )
+            }
+        )
+    rows[0].effective_from = post.start_date
+    rows[0].save(update_fields=["effective_from"])
+
+
+def _today() -> dt.date:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+@transaction.atomic
+def post_end(*, post: Post, end_date: dt.date, by) -> Post:
+    """Record the last day in post (the leaving date counts as a day in post)."""
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    post.end_date = end_date
+    post.full_clean()
+    _save_with_history(post, by)
+    return post
+
+
+@transaction.atomic
+def rate_save(*, rate: Rate, by) -> Rate:
+    """Add or correct a maximum rate. A locked rate refuses (Rate.save): add a later one."""
+    rate.full_clean()
+    _save_with_history(rate, by)
+    return rate
+
+
+@transaction.atomic
+def reference_save(*, instance: Role | ReimbursementPercentage | EntitlementRate, by):
+    instance.full_clean()
+    _save_with_history(instance, by)
+    return instance

@@ -1,0 +1,116 @@
+"""Pages for staff in post: PCNs list, add, change and end their posts; commissioners read."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+
+from pcn_admin import access
+
+from . import selectors, services
+from .forms import PostEndForm, PostForm
+
+PAGE_SIZE = 25
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, messages_ in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _post_fields(form) -> dict:
+    data = dict(form.cleaned_data)
+    data.pop("pcn", None)
+    data.pop("hours", None)
+    data.pop("hours_from", None)
+    return data
+
+
+@login_required
+def post_list(request):
+    if not access.can_view_posts(request.user):
+        raise PermissionDenied("Only PCN and commissioner staff can see ARRS posts.")
+    page = Paginator(selectors.posts_for_list(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    editable = set(access.editable_pcns_for_posts(request.user).values_list("pk", flat=True))
+    rows = [
+        {"post": post, "hours": selectors.current_hours(post), "can_edit": post.pcn_id in editable}
+        for post in page
+    ]
+    return render(
+        request,
+        "roles/post_list.html",
+        {"page": page, "rows": rows, "can_add": bool(editable)},
+    )
+
+
+@login_required
+def post_create(request):
+    pcns = access.editable_pcns_for_posts(request.user)
+    if not access.can_edit_posts(request.user) or not pcns.exists():
+        raise PermissionDenied("Only the PCN's clinical director or practice managers add posts.")
+    form = PostForm(request.POST or None, pcns=pcns)
+    if request.method == "POST" and form.is_valid():
+        try:
+            post = services.post_create(
+                pcn=form.cleaned_data["pcn"],
+                hours=form.cleaned_data["hours"],
+                by=request.user,
+                **_post_fields(form),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{post.person_name} added as {post.role.name}.")
+            return redirect("roles:post_list")
+    return render(request, "roles/post_form.html", {"form": form, "post": None})
+
+
+def _editable_post(request, pk):
+    post = get_object_or_404(access.visible_posts(request.user).select_related("pcn", "role"), pk=pk)
+    if not access.can_edit_posts(request.user, post.pcn):
+        raise PermissionDenied("Only the PCN's clinical director or practice managers change posts.")
+    return post
+
+
+@login_required
+def post_edit(request, pk):
+    post = _editable_post(request, pk)
+    pcns = access.editable_pcns_for_posts(request.user)
+    initial = {"hours": selectors.current_hours(post)}
+    form = PostForm(request.POST or None, instance=post, pcns=pcns, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            post = services.post_update(
+                post=post,
+                by=request.user,
+                hours=form.cleaned_data["hours"],
+                hours_from=form.cleaned_data.get("hours_from"),
+                **_post_fields(form),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Changes to {post.person_name}'s post saved.")
+            return redirect("roles:post_list")
+    return render(request, "roles/post_form.html", {"form": form, "post": post})
+
+
+@login_required
+def post_end(request, pk):
+    post = _editable_post(request, pk)
+    form = PostEndForm(request.POST or None, initial={"end_date": post.end_date})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_end(post=post, end_date=form.cleaned_data["end_date"], by=request.user)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{post.person_name}'s post ends on {form.cleaned_data['end_date']:%d %B %Y}.")
+            return redirect("roles:post_list")
+    return render(request, "roles/post_end.html", {"form": form, "post": post})

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Copies the NHS.UK frontend and Chart.js from npm packages into static/vendor/.
+# Without npm the pages fall back to static/css/pcn-admin.css alone, so `make run` still works.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v npm >/dev/null 2>&1; then
+  echo "npm not found: pages will use the plain stylesheet (install Node.js for the NHS.UK look)."
+  exit 0
+fi
+npm ci --no-audit --no-fund --silent
+mkdir -p static/vendor/nhsuk static/vendor/chartjs
+cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css static/vendor/nhsuk/
+cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js static/vendor/nhsuk/
+cp -r node_modules/nhsuk-frontend/dist/nhsuk/assets static/vendor/nhsuk/
+cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/
+echo "Built static/vendor (nhsuk-frontend, chart.js)."
