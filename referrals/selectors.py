@@ -159,45 +159,55 @@ class OutcomeSummary:
     gp_after_mean: Decimal | None = None
 
 
-def outcome_summary(referrals: QuerySet[Referral]) -> OutcomeSummary:
-    summary = OutcomeSummary(people=referrals.count())
-    changes = wellbeing_changes(referrals)
-    summary.wellbeing_people = len(changes)
-    if changes:
+def _summarise(
+    ids: set[int], changes: dict[int, dict[str, Decimal]], gp: dict[int, tuple[int, int]]
+) -> OutcomeSummary:
+    summary = OutcomeSummary(people=len(ids))
+    with_change = [changes[i] for i in ids if i in changes]
+    summary.wellbeing_people = len(with_change)
+    if with_change:
         summary.wellbeing_change = {
-            item: _quantise(sum(change[item] for change in changes.values()) / len(changes))
+            item: _quantise(sum(c[item] for c in with_change) / len(with_change))
             for item in ONS4_FIELDS
         }
-    gp = list(
-        referrals.filter(
-            gp_appointments_before__isnull=False, gp_appointments_after__isnull=False
-        ).values_list("gp_appointments_before", "gp_appointments_after")
-    )
-    summary.gp_people = len(gp)
-    if gp:
-        summary.gp_before_mean = _quantise(Decimal(sum(b for b, _ in gp)) / len(gp))
-        summary.gp_after_mean = _quantise(Decimal(sum(a for _, a in gp)) / len(gp))
+    with_gp = [gp[i] for i in ids if i in gp]
+    summary.gp_people = len(with_gp)
+    if with_gp:
+        summary.gp_before_mean = _quantise(Decimal(sum(b for b, _ in with_gp)) / len(with_gp))
+        summary.gp_after_mean = _quantise(Decimal(sum(a for _, a in with_gp)) / len(with_gp))
     return summary
 
 
-def outcome_summaries_by(referrals: QuerySet[Referral], *, by: str) -> dict:
-    """Outcome summaries grouped by "pcn", "link_worker" or "organisation".
+def _gp_appointments(referrals: QuerySet[Referral]) -> dict[int, tuple[int, int]]:
+    rows = referrals.filter(
+        gp_appointments_before__isnull=False, gp_appointments_after__isnull=False
+    ).values_list("pk", "gp_appointments_before", "gp_appointments_after")
+    return {pk: (before, after) for pk, before, after in rows}
+
+
+def outcome_summary(referrals: QuerySet[Referral]) -> OutcomeSummary:
+    ids = set(referrals.values_list("pk", flat=True))
+    return _summarise(ids, wellbeing_changes(referrals), _gp_appointments(referrals))
+
+
+def outcome_summaries_by(referrals: QuerySet[Referral], *, by: str) -> dict[int, OutcomeSummary]:
+    """Outcome summaries keyed by PCN, link worker or organisation id, in four queries.
 
     By organisation counts the people an organisation accepted through an onward referral.
     """
-    groups: dict = defaultdict(set)
     if by == "organisation":
         pairs = OnwardReferral.objects.filter(
             referral__in=referrals.values("pk"), status=OnwardReferral.Status.ACCEPTED
         ).values_list("service__organisation_id", "referral_id")
-    else:
+    elif by in ("pcn", "link_worker"):
         pairs = referrals.filter(**{f"{by}__isnull": False}).values_list(f"{by}_id", "pk")
+    else:
+        raise ValueError(f"cannot group outcomes by {by!r}")
+    groups: dict[int, set[int]] = defaultdict(set)
     for group, referral_id in pairs:
         groups[group].add(referral_id)
-    return {
-        group: outcome_summary(Referral.objects.filter(pk__in=ids))
-        for group, ids in groups.items()
-    }
+    changes, gp = wellbeing_changes(referrals), _gp_appointments(referrals)
+    return {group: _summarise(ids, changes, gp) for group, ids in groups.items()}
 
 
 def status_counts_by_pcn(pcns) -> dict[int, dict[str, int]]:

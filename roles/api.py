@@ -85,7 +85,9 @@ class RateViewSet(viewsets.ModelViewSet):
     filterset_fields = ["region", "verified", "role__code"]
 
     def get_queryset(self):
-        return Rate.objects.select_related("role").order_by("role__code", "region", "effective_from")
+        return Rate.objects.select_related("role").order_by(
+            "role__code", "region", "effective_from"
+        )
 
     def _save(self, rate):
         try:
@@ -119,6 +121,7 @@ class PostSerializer(serializers.ModelSerializer):
     hours = serializers.DecimalField(
         max_digits=5,
         decimal_places=2,
+        write_only=True,
         help_text="Contracted hours a week now (sessions for GPs). Writing it records a change.",
     )
     hours_from = serializers.DateField(
@@ -274,8 +277,11 @@ def entitlement_data(entitlement: selectors.Entitlement) -> dict:
         "forecast_gaps": [vars(gap) for gap in entitlement.forecast_gaps],
         "unclaimed": str(entitlement.unclaimed),
         "over_committed": entitlement.over_committed,
-        "gp_pot": gp_pot and {k: _money(v) if k not in ("from", "to", "over_committed") else v
-                              for k, v in gp_pot.items()},
+        "gp_pot": gp_pot
+        and {
+            k: _money(v) if k not in ("from", "to", "over_committed") else v
+            for k, v in gp_pot.items()
+        },
         "rounding_note": entitlement.rounding_note,
     }
 
@@ -309,4 +315,6 @@ class EntitlementViewSet(viewsets.ViewSet):
 router.register("roles", RoleViewSet, basename="role")
 router.register("rates", RateViewSet, basename="rate")
 router.register("posts", PostViewSet, basename="post")
-router.register(r"pcns/(?P<pcn_code>U\d{5})/entitlement", EntitlementViewSet, basename="pcn-entitlement")
+router.register(
+    r"pcns/(?P<pcn_code>U\d{5})/entitlement", EntitlementViewSet, basename="pcn-entitlement"
+)

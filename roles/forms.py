@@ -17,7 +17,9 @@ class PostForm(forms.ModelForm):
         min_value=Decimal("0.01"),
         max_digits=5,
         decimal_places=2,
-        help_text="37.5 hours is full time (1.0 WTE). For GPs give sessions a week: 9 is full time.",
+        help_text=(
+            "37.5 hours is full time (1.0 WTE). For GPs give sessions a week: 9 is full time."
+        ),
     )
     hours_from = forms.DateField(
         label="New hours apply from",

@@ -146,6 +146,14 @@ class Rate(models.Model):
             f"£{self.annual_max:,}"
         )
 
+    def save(self, *args, **kwargs):
+        self._refuse_if_locked("changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_if_locked("deleted")
+        return super().delete(*args, **kwargs)
+
     @property
     def is_locked(self) -> bool:
         return self.locked_at is not None
@@ -153,9 +161,7 @@ class Rate(models.Model):
     def lock(self) -> None:
         """Called by the claim batch service when a batched claim first uses this rate."""
         if self.locked_at is None:
-            Rate.objects.filter(pk=self.pk, locked_at__isnull=True).update(
-                locked_at=timezone.now()
-            )
+            Rate.objects.filter(pk=self.pk, locked_at__isnull=True).update(locked_at=timezone.now())
             self.refresh_from_db(fields=["locked_at"])
 
     def _refuse_if_locked(self, action: str) -> None:
@@ -164,14 +170,6 @@ class Rate(models.Model):
                 f"This rate has been used by a batched claim and cannot be {action}. "
                 "Add a new rate with a later effective date instead."
             )
-
-    def save(self, *args, **kwargs):
-        self._refuse_if_locked("changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        self._refuse_if_locked("deleted")
-        return super().delete(*args, **kwargs)
 
 
 class ReimbursementPercentage(models.Model):
@@ -194,7 +192,9 @@ class ReimbursementPercentage(models.Model):
             models.UniqueConstraint(
                 fields=["role", "effective_from"],
                 name="one_percentage_per_role_date",
-                violation_error_message="There is already a percentage for this role from this date.",
+                violation_error_message=(
+                    "There is already a percentage for this role from this date."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(percentage__gte=0) & Q(percentage__lte=100),
@@ -304,7 +304,10 @@ class Post(models.Model):
         help_text="Clinical pharmacists only: reimbursable even if in the baseline.",
     )
     cct_date = models.DateField(
-        "CCT date", null=True, blank=True, help_text="GPs only: Certificate of Completion of Training."
+        "CCT date",
+        null=True,
+        blank=True,
+        help_text="GPs only: Certificate of Completion of Training.",
     )
     earlier_post_at_pcn = models.BooleanField(
         "in post at the PCN before 1 October 2024",
@@ -336,7 +339,9 @@ class Post(models.Model):
 
     @property
     def employer(self) -> str:
-        return str(self.employing_practice) if self.employing_practice_id else self.subcontractor_name
+        return (
+            str(self.employing_practice) if self.employing_practice_id else self.subcontractor_name
+        )
 
     @property
     def is_claimable(self) -> bool:
@@ -372,7 +377,8 @@ class Post(models.Model):
         if self.start_date and self.start_date < role.first_reimbursable and not exempt:
             errors["start_date"] = (
                 f"{role.name} posts could not be claimed before "
-                f"{role.first_reimbursable.day} {role.first_reimbursable:%B %Y}. Check the start date or the role."
+                f"{role.first_reimbursable.day} {role.first_reimbursable:%B %Y}. "
+                "Check the start date or the role."
             )
         if role.needs_registration and not self.registration_number.strip():
             errors["registration_number"] = (

@@ -204,10 +204,13 @@ def _forecast(pcn: PCN, start: dt.date, end: dt.date, gp_pot: tuple[dt.date, dt.
                 )
             except ValidationError as error:
                 gaps.setdefault(
-                    post.pk, ForecastGap(post.pk, post.person_name, post.role.name, error.messages[0])
+                    post.pk,
+                    ForecastGap(post.pk, post.person_name, post.role.name, error.messages[0]),
                 )
                 continue
-            in_gp_pot = gp_pot and post.role.unit == Unit.SESSIONS and gp_pot[0] <= month <= gp_pot[1]
+            in_gp_pot = (
+                gp_pot and post.role.unit == Unit.SESSIONS and gp_pot[0] <= month <= gp_pot[1]
+            )
             if in_gp_pot:
                 gp_total += line.reimbursable
             else:

@@ -72,9 +72,13 @@ def post_create(request):
 
 
 def _editable_post(request, pk):
-    post = get_object_or_404(access.visible_posts(request.user).select_related("pcn", "role"), pk=pk)
+    post = get_object_or_404(
+        access.visible_posts(request.user).select_related("pcn", "role"), pk=pk
+    )
     if not access.can_edit_posts(request.user, post.pcn):
-        raise PermissionDenied("Only the PCN's clinical director or practice managers change posts.")
+        raise PermissionDenied(
+            "Only the PCN's clinical director or practice managers change posts."
+        )
     return post
 
 
@@ -111,6 +115,9 @@ def post_end(request, pk):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, f"{post.person_name}'s post ends on {form.cleaned_data['end_date']:%d %B %Y}.")
+            messages.success(
+                request,
+                f"{post.person_name}'s post ends on {form.cleaned_data['end_date']:%d %B %Y}.",
+            )
             return redirect("roles:post_list")
     return render(request, "roles/post_end.html", {"form": form, "post": post})

@@ -142,12 +142,12 @@ class TestYearBoundaries:
             annual_max=D("60000"),
             verified=False,
         )
-        assert claim("mental_health_practitioner", dt.date(2024, 3, 1), cost="3000").reimbursable == (
-            D("1500.00")
-        )
-        assert claim("mental_health_practitioner", dt.date(2024, 4, 1), cost="3000").reimbursable == (
-            D("3000.00")
-        )
+        assert claim(
+            "mental_health_practitioner", dt.date(2024, 3, 1), cost="3000"
+        ).reimbursable == (D("1500.00"))
+        assert claim(
+            "mental_health_practitioner", dt.date(2024, 4, 1), cost="3000"
+        ).reimbursable == (D("3000.00"))
 
 
 @pytest.mark.django_db
@@ -167,7 +167,9 @@ class TestPartMonths:
         assert line.days_in_post == 10
 
     def test_february_in_a_leap_year_has_29_days(self):
-        line = claim("social_prescribing_link_worker", dt.date(2024, 2, 1), start=dt.date(2024, 2, 15))
+        line = claim(
+            "social_prescribing_link_worker", dt.date(2024, 2, 1), start=dt.date(2024, 2, 15)
+        )
         assert (line.days_in_post, line.days_in_month) == (15, 29)
 
     def test_a_month_outside_the_post_claims_nothing(self):
@@ -286,8 +288,8 @@ QUICK = settings(
 )
 
 
-def _line(book, role, month, hours, cost, fee=D("0"), start=None, end=None):
-    if role != "social_prescribing_link_worker":
+def _line(book, role, month, hours, cost, fee=None, start=None, end=None):
+    if fee is None or role != "social_prescribing_link_worker":
         fee = D("0")
     return reimbursable_amount(
         role=role,
@@ -330,7 +332,9 @@ def test_more_hours_never_reimburse_less(book, role, month, a, b, cost, fee):
 
 
 @QUICK
-@given(role=ROLES, month=MONTHS, hours=HOURS, cost=COSTS, a=st.integers(1, 28), b=st.integers(1, 28))
+@given(
+    role=ROLES, month=MONTHS, hours=HOURS, cost=COSTS, a=st.integers(1, 28), b=st.integers(1, 28)
+)
 def test_more_days_in_post_never_reimburse_less(book, role, month, hours, cost, a, b):
     earlier, later = sorted([a, b])
     shorter = _line(book, role, month, hours, cost, D("200"), end=month.replace(day=earlier))

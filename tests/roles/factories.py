@@ -62,9 +62,7 @@ class PostFactory(factory.django.DjangoModelFactory):
     pcn = factory.SubFactory(PCNFactory)
     role = factory.LazyFunction(lambda: RoleFactory(code="social_prescribing_link_worker"))
     person_name = factory.Sequence(lambda n: f"Test Person {n}")
-    employing_practice = factory.LazyAttribute(
-        lambda o: MembershipFactory(pcn=o.pcn).practice
-    )
+    employing_practice = factory.LazyAttribute(lambda o: MembershipFactory(pcn=o.pcn).practice)
     start_date = dt.date(2024, 4, 1)
 
     @factory.post_generation

@@ -1,0 +1,441 @@
+"""Parse the national ePCN workbook (ODS, monthly) into PCN and membership rows, with no writes.
+
+Both header families are read: the CCG era (sheet "PCN Details", integer dates) and the
+Sub-ICB era (sheet "PCNDetails", text dates, headers with line breaks and trailing spaces).
+Columns are found by header name, never by position. Every problem is collected as a RowError;
+oddities the national source really publishes are accepted and reported as warnings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+
+from networks.models import COMMISSIONER_CODE, PCN_CODE, PRACTICE_CODE
+
+from . import FileNotRecognised, RowError, collapse, find_columns, header_key
+
+PCN_SHEETS = ("PCNDetails", "PCN Details")
+PARTNER_SHEETS = ("PCN Core Partner Details",)
+
+PCN_COLUMNS = {
+    "code": ("PCN Code",),
+    "name": ("PCN Name",),
+    "commissioner_code": (
+        "Current Sub ICB Loc Code",
+        "Current Clinical Commissioning Group Code",
+        "Current CCG Code",
+    ),
+    "commissioner_name": (
+        "Sub ICB Location",
+        "Sub ICB Loc Name",
+        "Current Sub ICB Loc Name",
+        "Clinical Commissioning Group Name",
+        "CCG Name",
+    ),
+    "open_date": ("Open Date", "Open Date (YYYYMMDD)"),
+    "close_date": ("Close Date", "Close Date (YYYYMMDD)"),
+    "address_1": ("Address Line 1",),
+    "address_2": ("Address Line 2",),
+    "address_3": ("Address Line 3",),
+    "address_4": ("Address Line 4",),
+    "address_5": ("Address Line 5",),
+    "postcode": ("Postcode",),
+}
+PCN_OPTIONAL = frozenset({f"address_{n}" for n in range(1, 6)} | {"postcode"})
+
+PARTNER_COLUMNS = {
+    "practice_code": ("Partner Organisation Code",),
+    "practice_name": ("Partner Name",),
+    "practice_commissioner_code": ("Practice Parent Sub ICB Loc Code", "Practice Parent CCG Code"),
+    "practice_commissioner_name": ("Practice Parent Sub ICB Loc Name", "Practice Parent CCG Name"),
+    "pcn_code": ("PCN Code",),
+    "pcn_commissioner_code": ("PCN Parent Sub ICB Loc Code", "PCN Parent CCG Code"),
+    "pcn_commissioner_name": ("PCN Parent Sub ICB Loc Name", "PCN Parent CCG Name"),
+    "start_date": ("Practice to PCN Relationship Start Date",),
+    "end_date": ("Practice to PCN Relationship End Date",),
+}
+
+
+@dataclass
+class PcnRow:
+    code: str
+    name: str
+    commissioner_code: str
+    open_date: dt.date
+    close_date: dt.date | None
+    address: str
+    postcode: str
+
+
+@dataclass
+class MembershipRow:
+    row: int
+    practice_code: str
+    pcn_code: str
+    start_date: dt.date
+    end_date: dt.date | None
+
+
+@dataclass
+class PracticeRow:
+    code: str
+    name: str
+    commissioner_code: str
+
+
+@dataclass
+class EpcnFile:
+    """Everything in one ePCN workbook, checked. Rows are only complete when `errors` is empty."""
+
+    commissioners: dict[str, str] = field(default_factory=dict)  # code -> name
+    pcns: list[PcnRow] = field(default_factory=list)
+    practices: dict[str, PracticeRow] = field(default_factory=dict)
+    memberships: list[MembershipRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+def _date(value) -> dt.date | None:
+    """A YYYYMMDD date held as an integer or text (or a real Excel date); None when blank.
+
+    Raises ValueError for anything else, including impossible dates such as 20190231.
+    """
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if not text:
+        return None
+    if len(text) != 8 or not text.isdigit():
+        raise ValueError("is not a date written YYYYMMDD")
+    try:
+        return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        raise ValueError("is not a real date") from None
+
+
+def _code(value, validator) -> str:
+    code = _text(value).upper()
+    validator(code)
+    return code
+
+
+def _open_workbook(path: Path):
+    # Imported here so that the parser module can be imported without openpyxl loaded.
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        # data_only: formula cells (the 2019 partner sheet's VLOOKUPs) give their cached values.
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise FileNotRecognised(f"{path.name}: no such file.") from None
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise FileNotRecognised(
+            f"{path.name} is not an Excel workbook (.xlsx): download the ePCN file from "
+            "NHS England's ODS pages and import that."
+        ) from None
+
+
+def _sheet(workbook, names: tuple[str, ...], path: Path):
+    wanted = {n.replace(" ", "").casefold() for n in names}
+    for title in workbook.sheetnames:
+        if title.replace(" ", "").casefold() in wanted:
+            return workbook[title]
+    found = ", ".join(f"'{t}'" for t in workbook.sheetnames)
+    raise FileNotRecognised(
+        f"{path.name} is not an ePCN file: it has no '{names[0]}' sheet (its sheets are "
+        f"{found}). Download the ePCN .xlsx from NHS England's ODS pages."
+    )
+
+
+def _read(sheet, wanted, optional, path) -> tuple[dict[str, str], list[tuple[int, dict]]]:
+    """The sheet's column titles (as the file spells them) and its non-blank rows by field."""
+    rows = sheet.iter_rows(values_only=True)
+    headers = list(next(rows, None) or ())
+    columns, missing = find_columns(headers, wanted, optional=optional)
+    if missing:
+        raise FileNotRecognised(
+            f"{path.name} is not an ePCN file: its '{sheet.title}' sheet has no "
+            f"{', '.join(repr(m) for m in missing)} column. Download the ePCN .xlsx from "
+            "NHS England's ODS pages."
+        )
+    titles = {f: collapse(headers[i]) for f, i in columns.items()}
+    found = []
+    for number, values in enumerate(rows, start=2):
+        if any(v not in (None, "") for v in values):
+            found.append(
+                (number, {f: (values[i] if i < len(values) else None) for f, i in columns.items()})
+            )
+    return titles, found
+
+
+def parse_epcn(path: Path | str) -> EpcnFile:
+    path = Path(path)
+    workbook = _open_workbook(path)
+    try:
+        pcn_sheet = _sheet(workbook, PCN_SHEETS, path)
+        partner_sheet = _sheet(workbook, PARTNER_SHEETS, path)
+        result = EpcnFile()
+        name_variants: dict[str, set[str]] = defaultdict(set)
+        _parse_pcns(result, pcn_sheet, path, name_variants)
+        _parse_partners(result, partner_sheet, path, name_variants)
+    finally:
+        workbook.close()
+    _check_memberships(result, partner_sheet.title)
+    return result
+
+
+def _error(result, sheet, row, column, value, why):
+    result.errors.append(RowError(sheet, row, column, value, why))
+
+
+def _parse_pcns(result: EpcnFile, sheet, path: Path, name_variants) -> None:
+    seen: dict[str, int] = {}
+    title, rows = _read(sheet, PCN_COLUMNS, PCN_OPTIONAL, path)
+    for number, cells in rows:
+        ok = True
+        try:
+            code = _code(cells["code"], PCN_CODE)
+        except ValidationError as exc:
+            _error(result, sheet.title, number, title["code"], cells["code"], exc.messages[0])
+            ok, code = False, None
+        try:
+            commissioner = _code(cells["commissioner_code"], COMMISSIONER_CODE)
+        except ValidationError as exc:
+            value = cells["commissioner_code"]
+            _error(result, sheet.title, number, title["commissioner_code"], value, exc.messages[0])
+            ok = False
+        dates = {}
+        for key in ("open_date", "close_date"):
+            try:
+                dates[key] = _date(cells[key])
+            except ValueError as exc:
+                _error(result, sheet.title, number, title[key], cells[key], str(exc))
+                ok = False
+        name = _text(cells["name"])
+        if not name:
+            _error(result, sheet.title, number, title["name"], cells["name"], "a PCN needs a name")
+            ok = False
+        if ok and dates["open_date"] is None:
+            _error(result, sheet.title, number, title["open_date"], None, "a PCN needs an open date")
+            ok = False
+        if ok and dates["close_date"] and dates["close_date"] < dates["open_date"]:
+            _error(
+                result,
+                sheet.title,
+                number,
+                title["close_date"],
+                cells["close_date"],
+                f"the PCN closes before it opens ({dates['open_date']:%Y%m%d})",
+            )
+            ok = False
+        if code and code in seen:
+            _error(
+                result,
+                sheet.title,
+                number,
+                title["code"],
+                cells["code"],
+                f"PCN {code} is listed twice (also row {seen[code]})",
+            )
+            ok = False
+        if code:
+            seen.setdefault(code, number)
+        if not ok:
+            continue
+        lines = []
+        for n in range(1, 6):
+            value = cells.get(f"address_{n}")
+            if isinstance(value, int | float) and not isinstance(value, bool) and value == 0:
+                # A lookup of an empty cell yields 0 (seen in the December 2019 file).
+                result.warnings.append(
+                    f"{sheet.title}, row {number}, {title[f'address_{n}']}: 0 is not an "
+                    f"address line; left blank for PCN {code}."
+                )
+                continue
+            if _text(value):
+                lines.append(_text(value))
+        commissioner_name = _text(cells["commissioner_name"])
+        name_variants[commissioner].add(commissioner_name)
+        result.commissioners.setdefault(commissioner, commissioner_name)
+        result.pcns.append(
+            PcnRow(
+                code=code,
+                name=name,
+                commissioner_code=commissioner,
+                open_date=dates["open_date"],
+                close_date=dates["close_date"],
+                address="\n".join(lines),
+                postcode=_text(cells.get("postcode")).upper(),
+            )
+        )
+
+
+def _parse_partners(result: EpcnFile, sheet, path: Path, variants) -> None:
+    title, rows = _read(sheet, PARTNER_COLUMNS, frozenset(), path)
+    pcn_codes = {p.code for p in result.pcns}
+    latest: dict[str, tuple[dt.date, PracticeRow]] = {}
+    seen: dict[tuple, int] = {}
+    for number, cells in rows:
+        ok = True
+        codes = {}
+        for key, validator in (
+            ("practice_code", PRACTICE_CODE),
+            ("pcn_code", PCN_CODE),
+            ("practice_commissioner_code", COMMISSIONER_CODE),
+            ("pcn_commissioner_code", COMMISSIONER_CODE),
+        ):
+            try:
+                codes[key] = _code(cells[key], validator)
+            except ValidationError as exc:
+                _error(result, sheet.title, number, title[key], cells[key], exc.messages[0])
+                ok = False
+        dates = {}
+        for key in ("start_date", "end_date"):
+            try:
+                dates[key] = _date(cells[key])
+            except ValueError as exc:
+                _error(result, sheet.title, number, title[key], cells[key], str(exc))
+                ok = False
+        if ok and dates["start_date"] is None:
+            _error(result, sheet.title, number, title["start_date"], None, "needs a start date")
+            ok = False
+        if ok and dates["end_date"] and dates["end_date"] < dates["start_date"]:
+            _error(
+                result,
+                sheet.title,
+                number,
+                title["end_date"],
+                cells["end_date"],
+                f"the membership ends before it starts ({dates['start_date']:%Y%m%d})",
+            )
+            ok = False
+        if "pcn_code" in codes and codes["pcn_code"] not in pcn_codes:
+            _error(
+                result,
+                sheet.title,
+                number,
+                title["pcn_code"],
+                cells["pcn_code"],
+                "this PCN is not on the PCN sheet",
+            )
+            ok = False
+        practice_name = _text(cells["practice_name"])
+        if not practice_name:
+            _error(
+                result,
+                sheet.title,
+                number,
+                title["practice_name"],
+                cells["practice_name"],
+                "a practice needs a name",
+            )
+            ok = False
+        if not ok:
+            continue
+        key = (codes["practice_code"], codes["pcn_code"], dates["start_date"])
+        if key in seen:
+            _error(
+                result,
+                sheet.title,
+                number,
+                title["start_date"],
+                cells["start_date"],
+                f"practice {key[0]} joins {key[1]} on this date twice (also row {seen[key]})",
+            )
+            continue
+        seen[key] = number
+        for code_key, name_key in (
+            ("pcn_commissioner_code", "pcn_commissioner_name"),
+            ("practice_commissioner_code", "practice_commissioner_name"),
+        ):
+            name = _text(cells[name_key])
+            variants[codes[code_key]].add(name)
+            result.commissioners.setdefault(codes[code_key], name)
+        membership = MembershipRow(
+            row=number,
+            practice_code=codes["practice_code"],
+            pcn_code=codes["pcn_code"],
+            start_date=dates["start_date"],
+            end_date=dates["end_date"],
+        )
+        result.memberships.append(membership)
+        # A practice's name and parent come from its latest relationship (current first).
+        rank = (membership.end_date is None, membership.start_date)
+        practice = PracticeRow(
+            codes["practice_code"], practice_name, codes["practice_commissioner_code"]
+        )
+        if codes["practice_code"] not in latest or rank > latest[codes["practice_code"]][0]:
+            latest[codes["practice_code"]] = (rank, practice)
+    result.practices = {code: practice for code, (_, practice) in sorted(latest.items())}
+    for code, names in sorted(variants.items()):
+        names.discard("")
+        if len(names) > 1:
+            others = ", ".join(repr(n) for n in sorted(names - {result.commissioners[code]}))
+            result.warnings.append(
+                f"Sub-ICB location {code} is named more than one way in the file; used "
+                f"'{result.commissioners[code]}' (also {others})."
+            )
+
+
+def _check_memberships(result: EpcnFile, sheet: str) -> None:
+    """One current PCN per practice is an error; overlapping dated memberships are a warning.
+
+    ODS publishes overlaps when a PCN is re-coded: the old membership ends on the day the new
+    one starts (F82001, July 2022), or a one- or two-day membership of a short-lived code sits
+    alongside the current one (P85004, July 2024). They are real history, so they are kept.
+    """
+    by_practice: dict[str, list[MembershipRow]] = defaultdict(list)
+    for membership in result.memberships:
+        by_practice[membership.practice_code].append(membership)
+    far_future = dt.date.max
+    for practice, memberships in by_practice.items():
+        current = [m for m in memberships if m.end_date is None]
+        for extra in current[1:]:
+            _error(
+                result,
+                sheet,
+                extra.row,
+                "Practice to PCN Relationship End Date",
+                None,
+                f"practice {practice} would be a current member of two PCNs, "
+                f"{current[0].pcn_code} (row {current[0].row}) and {extra.pcn_code}; "
+                "a practice belongs to one PCN at a time",
+            )
+        memberships.sort(key=lambda m: (m.start_date, m.end_date or far_future))
+        for i, earlier in enumerate(memberships):
+            for later in memberships[i + 1 :]:
+                earlier_end = earlier.end_date or far_future
+                if later.start_date > earlier_end:
+                    break
+                if earlier.end_date is None and later.end_date is None:
+                    continue
+                last = min(earlier_end, later.end_date or far_future)
+                days = (last - later.start_date).days + 1
+                span = "1 day" if days == 1 else f"{days} days"
+                result.warnings.append(
+                    f"{sheet}, rows {earlier.row} and {later.row}: practice {practice} is in "
+                    f"both {earlier.pcn_code} and {later.pcn_code} for {span} from "
+                    f"{later.start_date:%d %B %Y} (as published by ODS, usually when a PCN is "
+                    "re-coded); both memberships kept."
+                )
