@@ -15,8 +15,9 @@ from import_export.admin import ImportExportModelAdmin
 from pcn_admin import access
 from pcn_admin.admin import ScopedAdminMixin, ScopedInlineMixin
 
-from . import selectors
+from . import selectors, services
 from .forms import NationalFileForm
+from .importers import FileNotRecognised, ImportFailed
 from .models import (
     PCN,
     ClinicalDirector,
@@ -290,9 +291,6 @@ class ImportRecordAdmin(admin.ModelAdmin):
         return render(request, "admin/networks/importrecord/upload.html", context)
 
     def _run_import(self, request, form) -> list[str]:
-        from . import services
-        from .importers import FileNotRecognised, ImportFailed
-
         upload = form.cleaned_data["file"]
         suffix = Path(upload.name).suffix.lower()
         with tempfile.TemporaryDirectory() as folder:

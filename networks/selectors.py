@@ -93,11 +93,9 @@ def populations_on(pcn_ids: Iterable[int], on: dt.date | None = None) -> dict[in
         )
     )
     for pcn_id, *member in rows:
-        weighted = member[5]
-        if weighted is not None and not isinstance(weighted, Decimal):
-            # SQLite hands a subquery's decimal back as a float or str; keep money-grade Decimals.
-            weighted = Decimal(str(weighted)).quantize(Decimal("0.01"))
-        member[5] = weighted
+        if member[5] is not None:
+            # SQLite hands a subquery's decimal back through a float: restore the stored 2 places.
+            member[5] = Decimal(str(member[5])).quantize(Decimal("0.01"))
         result[pcn_id].members.append(MemberPopulation(*member))
     return result
 

@@ -188,3 +188,82 @@ def can_edit_posts(user: User, pcn: PCN | None = None) -> bool:
 def can_edit_rates(user: User) -> bool:
     """ARRS reference data (roles, rates, ARR sum rates): commissioner staff and superusers."""
     return sees_everything(user) or is_commissioner_staff(user)
+
+
+# Claims (reimbursement app): the PCN's clinical director, or the practice manager of the
+# practice that is the nominated payee on the claim's month, prepares a claim; commissioner
+# staff review their own area's claims.
+def _payee_on_month(practice_id, month) -> QuerySet:
+    """NominatedPayee rows naming this practice in force on the 1st of `month`
+    (an OuterRef or a date)."""
+    from networks.models import NominatedPayee
+
+    return NominatedPayee.objects.filter(practice_id=practice_id, start_date__lte=month).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=month)
+    )
+
+
+def visible_claims(user: User) -> QuerySet:
+    from reimbursement.models import Claim
+
+    if sees_everything(user):
+        return Claim.objects.all()
+    if not user.is_authenticated:
+        return Claim.objects.none()
+    match user.role:
+        case Role.COMMISSIONER_STAFF:
+            return Claim.objects.filter(pcn__commissioner_id=user.commissioner_id)
+        case Role.CLINICAL_DIRECTOR:
+            return Claim.objects.filter(pcn_id=user.pcn_id)
+        case Role.PRACTICE_MANAGER:
+            payee = _payee_on_month(user.practice_id, OuterRef("month")).filter(
+                pcn_id=OuterRef("pcn_id")
+            )
+            return Claim.objects.filter(Exists(payee))
+    return Claim.objects.none()
+
+
+def can_prepare_claim(user: User, pcn: PCN | None = None, month=None) -> bool:
+    """Without a PCN: whether the role prepares claims at all (to show the pages)."""
+    if sees_everything(user):
+        return True
+    if not user.is_authenticated:
+        return False
+    if user.role == Role.CLINICAL_DIRECTOR:
+        return pcn is None or pcn.pk == user.pcn_id
+    if user.role == Role.PRACTICE_MANAGER:
+        if pcn is None:
+            return True
+        payees = _payee_on_month(user.practice_id, month) if month else None
+        if payees is None:
+            from networks.models import NominatedPayee
+
+            payees = NominatedPayee.objects.current().filter(practice_id=user.practice_id)
+        return payees.filter(pcn_id=pcn.pk).exists()
+    return False
+
+
+def claimable_pcns(user: User) -> QuerySet[PCN]:
+    """PCNs the user may start a claim for: the CD's PCN; the PCNs whose current nominated
+    payee is the practice manager's practice."""
+    if sees_everything(user):
+        return PCN.objects.all()
+    if not user.is_authenticated:
+        return PCN.objects.none()
+    if user.role == Role.CLINICAL_DIRECTOR:
+        return PCN.objects.filter(pk=user.pcn_id)
+    if user.role == Role.PRACTICE_MANAGER:
+        from networks.models import NominatedPayee
+
+        payees = NominatedPayee.objects.current().filter(practice_id=user.practice_id)
+        return PCN.objects.filter(pk__in=payees.values("pcn_id"))
+    return PCN.objects.none()
+
+
+def can_review_claims(user: User, commissioner: Commissioner | None = None) -> bool:
+    """Commissioner staff review their own area's claims; superusers any."""
+    if sees_everything(user):
+        return True
+    if not is_commissioner_staff(user):
+        return False
+    return commissioner is None or commissioner.pk == user.commissioner_id

@@ -1,3 +1,240 @@
-"""API endpoints of the referrals app, registered on the project router."""
+"""API of the referrals app: /api/v1/referrals/ (identifiable: the PCN's link workers and
+clinical director only, every record shown is audited), /api/v1/organisations/ and
+/api/v1/services/ (the directory: readable by anyone signed in, written by commissioner staff
+and by an organisation's own staff for their own entries)."""
 
-from pcn_admin.api import router  # noqa: F401
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as DRFValidationError
+
+from pcn_admin import access
+from pcn_admin.api import router
+
+from . import services
+from .models import AuditEvent, Organisation, Referral, Service
+
+# Referrals ------------------------------------------------------------------------------------
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    reasons = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    source = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    practice = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    pcn = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "given_name",
+            "family_name",
+            "nhs_number",
+            "date_of_birth",
+            "phone",
+            "email",
+            "preferred_contact_method",
+            "practice",
+            "pcn",
+            "source",
+            "referrer_name",
+            "reasons",
+            "link_worker",
+            "status",
+            "received_on",
+            "gp_code",
+            "outcome",
+            "closed_on",
+            "gp_appointments_before",
+            "gp_appointments_after",
+        ]
+
+
+class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ReferralSerializer
+    filterset_fields = ["status", "link_worker"]
+
+    def get_queryset(self):
+        if not access.sees_referral_identities(self.request.user):
+            raise PermissionDenied("Only a PCN's link workers and clinical director see referrals.")
+        return (
+            access.visible_referrals(self.request.user)
+            .select_related("practice", "pcn", "source")
+            .prefetch_related("reasons")
+            .order_by("-received_on", "-pk")
+        )
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        rows = response.data.get("results", response.data)
+        ids = [row["id"] for row in rows]
+        services.audit_records(
+            user=request.user,
+            action=AuditEvent.Action.LIST,
+            instances=[Referral(pk=pk) for pk in ids],
+            detail="api",
+        )
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        services.audit_record(
+            user=request.user,
+            action=AuditEvent.Action.VIEW,
+            instance=Referral(pk=response.data["id"]),
+            detail="api",
+        )
+        return response
+
+
+# The directory ------------------------------------------------------------------------------
+
+
+class DirectoryPermission(permissions.BasePermission):
+    message = "Only commissioner staff, or the organisation's own staff, can change this entry."
+
+    def has_permission(self, request, view):
+        if not request.user.is_authenticated:
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return access.can_edit_directory(request.user) or (
+            request.user.role == "community_organisation"
+        )
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        organisation = obj if isinstance(obj, Organisation) else obj.organisation
+        return access.can_edit_directory(request.user, organisation)
+
+
+class _ServiceWrites:
+    """Serializer writes go through the service functions, so full_clean() always runs."""
+
+    def _save(self, serializer, **extra):
+        try:
+            serializer.save(**extra)
+        except DjangoValidationError as error:
+            raise DRFValidationError(
+                error.message_dict if hasattr(error, "error_dict") else error.messages
+            ) from error
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "description",
+            "email",
+            "phone",
+            "website",
+            "address",
+            "postcode",
+            "charity_number",
+        ]
+
+    def create(self, validated_data):
+        return services.organisation_save(
+            organisation=Organisation(**validated_data), by=self.context["request"].user
+        )
+
+    def update(self, instance, validated_data):
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        return services.organisation_save(organisation=instance, by=self.context["request"].user)
+
+
+class OrganisationViewSet(_ServiceWrites, viewsets.ModelViewSet):
+    serializer_class = OrganisationSerializer
+    permission_classes = [DirectoryPermission]
+    queryset = Organisation.objects.order_by("name")
+    filterset_fields = ["kind"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def perform_create(self, serializer):
+        if not access.can_edit_directory(self.request.user):
+            raise PermissionDenied("Only commissioner staff add organisations to the directory.")
+        self._save(serializer)
+
+    def perform_update(self, serializer):
+        self._save(serializer)
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    review_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Service
+        fields = [
+            "id",
+            "organisation",
+            "name",
+            "description",
+            "not_offered",
+            "minimum_age",
+            "maximum_age",
+            "conditions",
+            "areas_served",
+            "must_be_accompanied_by_carer",
+            "how_to_refer",
+            "surgery_attendance",
+            "email",
+            "phone",
+            "website",
+            "venue_name",
+            "address",
+            "postcode",
+            "capacity",
+            "taxonomy_terms",
+            "last_reviewed",
+            "review_overdue",
+            "is_active",
+        ]
+
+    def create(self, validated_data):
+        terms = validated_data.pop("taxonomy_terms", None)
+        return services.service_save(
+            service=Service(**validated_data), taxonomy_terms=terms, by=self.context["request"].user
+        )
+
+    def update(self, instance, validated_data):
+        terms = validated_data.pop("taxonomy_terms", None)
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        return services.service_save(
+            service=instance, taxonomy_terms=terms, by=self.context["request"].user
+        )
+
+
+class ServiceViewSet(_ServiceWrites, viewsets.ModelViewSet):
+    serializer_class = ServiceSerializer
+    permission_classes = [DirectoryPermission]
+    queryset = (
+        Service.objects.select_related("organisation")
+        .prefetch_related("taxonomy_terms")
+        .order_by("organisation__name", "name")
+    )
+    filterset_fields = ["organisation", "capacity", "is_active"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def _check_organisation(self, serializer):
+        organisation = serializer.validated_data.get("organisation")
+        if organisation and not access.can_edit_directory(self.request.user, organisation):
+            raise PermissionDenied("You can only add or move services for your own organisation.")
+
+    def perform_create(self, serializer):
+        self._check_organisation(serializer)
+        self._save(serializer)
+
+    def perform_update(self, serializer):
+        self._check_organisation(serializer)
+        self._save(serializer)
+
+
+router.register("referrals", ReferralViewSet, basename="referral")
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("services", ServiceViewSet, basename="service")

@@ -6,6 +6,7 @@ be scrubbed from copies of the database and kept out of logs and commissioner-fa
 
 import datetime as dt
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -42,6 +43,16 @@ class NHSNumberField(models.CharField):
         value = self.to_python(getattr(model_instance, self.attname))
         setattr(model_instance, self.attname, value)
         return value
+
+    def formfield(self, **kwargs):
+        # People type the number with spaces: let the form take them and normalise, rather
+        # than refuse "943 476 5919" as too long.
+        return super().formfield(**{"form_class": NHSNumberFormField, "max_length": None, **kwargs})
+
+
+class NHSNumberFormField(forms.CharField):
+    def to_python(self, value):
+        return normalise_nhs_number(super().to_python(value))
 
 
 class Organisation(models.Model):
@@ -385,9 +396,7 @@ class Referral(models.Model):
 
 
 class ReferralStatusChange(models.Model):
-    referral = models.ForeignKey(
-        Referral, on_delete=models.PROTECT, related_name="status_changes"
-    )
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="status_changes")
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Status.choices)
     changed_by = models.ForeignKey(

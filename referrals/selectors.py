@@ -46,9 +46,7 @@ def with_contact_state(referrals: QuerySet[Referral], *, today: dt.date | None =
     cutoff = today - dt.timedelta(days=OVERDUE_AFTER_DAYS)
     return referrals.annotate(
         last_contact_on=Max("contacts__date"),
-        last_activity_on=Coalesce(
-            Max("contacts__date"), "received_on", output_field=DateField()
-        ),
+        last_activity_on=Coalesce(Max("contacts__date"), "received_on", output_field=DateField()),
     ).annotate(
         contact_overdue=Case(
             When(

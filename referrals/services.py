@@ -65,7 +65,10 @@ def referral_create(
         raise ValidationError({"reasons": "Choose at least one reason for the referral."})
     referral.reasons.set(reasons)
     ReferralStatusChange.objects.create(
-        referral=referral, from_status="", to_status=Status.RECEIVED, changed_by=by,
+        referral=referral,
+        from_status="",
+        to_status=Status.RECEIVED,
+        changed_by=by,
         note=status_note,
     )
     audit_record(user=by, action=AuditEvent.Action.CREATE, instance=referral)
@@ -178,8 +181,10 @@ def onward_referral_respond(
     reason = reason.strip()
     if not accept and not reason:
         raise ValidationError(
-            {"decline_reason": "Say why you cannot take this person, so the link worker can "
-             "find them something else."}
+            {
+                "decline_reason": "Say why you cannot take this person, so the link worker can "
+                "find them something else."
+            }
         )
     new_status = OnwardReferral.Status.ACCEPTED if accept else OnwardReferral.Status.DECLINED
     changed = OnwardReferral.objects.filter(

@@ -1,4 +1,24 @@
-"""Pages of the referrals app."""
+"""Pages of the referrals app, mounted at /referrals/."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "referrals"
-urlpatterns = []
+urlpatterns = [
+    path("", views.caseload, name="caseload"),
+    path("new/", views.referral_create, name="create"),
+    path("<int:pk>/", views.referral_detail, name="detail"),
+    path("<int:pk>/status/", views.referral_change_status, name="change_status"),
+    path("<int:pk>/contacts/", views.contact_add, name="contact_add"),
+    path("<int:pk>/onward/", views.onward_referral_add, name="onward_add"),
+    path("<int:pk>/outcomes/", views.outcome_add, name="outcome_add"),
+    path("<int:pk>/gp-appointments/", views.gp_appointments_save, name="gp_appointments"),
+    path("<int:pk>/case-study/", views.case_study_add, name="case_study_add"),
+    path("<int:pk>/gp-message/", views.gp_message, name="gp_message"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<int:pk>/respond/", views.inbox_respond, name="inbox_respond"),
+    path("overview/", views.overview, name="overview"),
+    path("self-referral/", views.self_referral, name="self_referral"),
+    path("self-referral/received/", views.self_referral_received, name="self_referral_received"),
+]

@@ -18,7 +18,9 @@ def nhs_number_check_digit(first_nine: str) -> int | None:
     Multiply the digits by 10 down to 2, sum, take the remainder by 11 and subtract it from 11;
     11 becomes 0 and 10 means no valid number has these first nine digits.
     """
-    total = sum(int(digit) * weight for digit, weight in zip(first_nine, range(10, 1, -1)))
+    total = sum(
+        int(digit) * weight for digit, weight in zip(first_nine, range(10, 1, -1), strict=True)
+    )
     check = 11 - total % 11
     if check == 11:
         return 0

@@ -1,4 +1,29 @@
-"""Pages of the reimbursement app."""
+"""Pages of the reimbursement app: monthly ARRS claims."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "reimbursement"
-urlpatterns = []
+urlpatterns = [
+    path("claims/", views.claim_list, name="claim_list"),
+    path("claims/new/", views.claim_create, name="claim_create"),
+    path("claims/<int:pk>/", views.claim_detail, name="claim_detail"),
+    path("claims/<int:pk>/edit/", views.claim_edit, name="claim_edit"),
+    path(
+        "claims/<int:pk>/lines/<int:line_pk>/breakdown/",
+        views.claim_line_breakdown,
+        name="claim_line_breakdown",
+    ),
+    path(
+        "claims/<int:pk>/lines/<int:line_pk>/decide/",
+        views.claim_line_decide,
+        name="claim_line_decide",
+    ),
+    path("claims/<int:pk>/return/", views.claim_return, name="claim_return"),
+    path(
+        "claims/<int:pk>/approve-remaining/",
+        views.claim_approve_remaining,
+        name="claim_approve_remaining",
+    ),
+]

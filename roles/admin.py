@@ -5,7 +5,7 @@ row dated later. Posts are kept by PCNs through the /roles/ pages; here commissi
 area's posts with a flag on anyone over 1.0 WTE this month.
 """
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -78,18 +78,6 @@ class RateAdmin(ReferenceDataAdmin):
 
     def save_model(self, request, obj, form, change):
         services.rate_save(rate=obj, by=request.user)
-
-    def delete_queryset(self, request, queryset):
-        # The bulk action bypasses Rate.delete(); keep locked rates here too.
-        locked = queryset.filter(locked_at__isnull=False)
-        if locked.exists():
-            self.message_user(
-                request,
-                f"{locked.count()} rate(s) used by a batched claim were kept: add a later rate "
-                "to correct them.",
-                messages.WARNING,
-            )
-        super().delete_queryset(request, queryset.filter(locked_at__isnull=True))
 
 
 @admin.register(ReimbursementPercentage)

@@ -337,6 +337,11 @@ class Post(models.Model):
     def __str__(self):
         return f"{self.person_name}, {self.role} at {self.pcn.code}"
 
+    def save(self, *args, **kwargs):
+        # One spelling of a registration number, so one person's posts can be matched.
+        self.registration_number = "".join(self.registration_number.split()).upper()
+        super().save(*args, **kwargs)
+
     @property
     def employer(self) -> str:
         return (

@@ -22,6 +22,7 @@ from .models import EntitlementRate, Post, PostHours, Unit
 
 PENNY = Decimal("0.01")
 ZERO = Decimal("0")
+NO_MONEY = Decimal("0.00")
 
 
 def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
@@ -65,7 +66,7 @@ def wte_in_month(post: Post, month: dt.date) -> Decimal:
 def person_key(post: Post) -> str:
     """One person across posts: their registration number when recorded, else their name."""
     if post.registration_number.strip():
-        return "reg:" + post.registration_number.strip().upper()
+        return "reg:" + "".join(post.registration_number.split()).upper()
     return "name:" + " ".join(post.person_name.split()).casefold()
 
 
@@ -181,7 +182,7 @@ def _forecast(pcn: PCN, start: dt.date, end: dt.date, gp_pot: tuple[dt.date, dt.
             Q(end_date__isnull=True) | Q(end_date__gte=start)
         )
     )
-    total, gp_total, gaps = ZERO, ZERO, {}
+    total, gp_total, gaps = NO_MONEY, NO_MONEY, {}
     for post in posts:
         if not post.is_claimable:
             continue
@@ -233,11 +234,17 @@ def pcn_entitlement(*, pcn: PCN, year: int, today: dt.date | None = None) -> Ent
         )
     population_date = dt.date(year, 1, 1)
     population = populations_on([pcn.pk], on=population_date)[pcn.pk]
+    # Weighted list sizes are stored to 2 dp; SQLite can hand back extra trailing zeros.
     practices = [
-        PracticeFigure(m.practice_code, m.practice_name, m.weighted, m.weighted_date)
+        PracticeFigure(
+            m.practice_code,
+            m.practice_name,
+            None if m.weighted is None else Decimal(m.weighted).quantize(PENNY),
+            m.weighted_date,
+        )
         for m in population.members
     ]
-    weighted = population.weighted
+    weighted = sum((p.weighted_patients or ZERO for p in practices), ZERO)
     arr_sum = (rate.per_weighted_patient * weighted).quantize(PENNY, ROUND_HALF_UP)
 
     year_start, year_end = dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
@@ -247,7 +254,7 @@ def pcn_entitlement(*, pcn: PCN, year: int, today: dt.date | None = None) -> Ent
     if forecast_from <= year_end:
         forecast, gp_forecast, gaps = _forecast(pcn, forecast_from, year_end, gp_window)
     else:
-        forecast, gp_forecast, gaps, forecast_from = ZERO, ZERO, [], None
+        forecast, gp_forecast, gaps, forecast_from = NO_MONEY, NO_MONEY, [], None
 
     gp_pot = None
     if gp_window:
@@ -261,7 +268,7 @@ def pcn_entitlement(*, pcn: PCN, year: int, today: dt.date | None = None) -> Ent
             "unclaimed": gp_sum - gp_forecast,
             "over_committed": gp_forecast > gp_sum,
         }
-    spend = ZERO
+    spend = NO_MONEY
     unclaimed = arr_sum - spend - forecast
     return Entitlement(
         pcn=pcn,

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 
 from networks.models import COMMISSIONER_CODE, PCN_CODE, PRACTICE_CODE
 
-from . import FileNotRecognised, RowError, collapse, find_columns, header_key
+from . import FileNotRecognised, RowError, collapse, find_columns
 
 PCN_SHEETS = ("PCNDetails", "PCN Details")
 PARTNER_SHEETS = ("PCN Core Partner Details",)
@@ -237,7 +237,9 @@ def _parse_pcns(result: EpcnFile, sheet, path: Path, name_variants) -> None:
             _error(result, sheet.title, number, title["name"], cells["name"], "a PCN needs a name")
             ok = False
         if ok and dates["open_date"] is None:
-            _error(result, sheet.title, number, title["open_date"], None, "a PCN needs an open date")
+            _error(
+                result, sheet.title, number, title["open_date"], None, "a PCN needs an open date"
+            )
             ok = False
         if ok and dates["close_date"] and dates["close_date"] < dates["open_date"]:
             _error(

@@ -37,6 +37,6 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("referrals", "0002_referralreason_referralsource_taxonomy_and_more")]
+    dependencies = [("referrals", "0002_directory_referrals_outcomes_audit")]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

@@ -32,8 +32,13 @@ def area():
     MembershipFactory(pcn=their_pcn)
     ListSizeFactory(practice=member.practice, registered_patients=31_234, date=dt.date(2021, 1, 1))
     ClinicalDirectorFactory(pcn=our_pcn, name="Dr Aisha Kerr")
-    return {"ours": ours, "theirs": theirs, "our_pcn": our_pcn, "their_pcn": their_pcn,
-            "practice": member.practice}
+    return {
+        "ours": ours,
+        "theirs": theirs,
+        "our_pcn": our_pcn,
+        "their_pcn": their_pcn,
+        "practice": member.practice,
+    }
 
 
 def client_for(user):
@@ -101,8 +106,12 @@ def test_commissioner_staff_create_a_pcn_in_their_own_area(area):
     client = client_for(CommissionerStaffFactory(commissioner=area["ours"]))
     response = client.post(
         "/api/v1/pcns/",
-        {"code": "u33333", "name": "Cramlington PCN", "commissioner": "00l",
-         "open_date": "2024-04-01"},
+        {
+            "code": "u33333",
+            "name": "Cramlington PCN",
+            "commissioner": "00l",
+            "open_date": "2024-04-01",
+        },
         format="json",
     )
     assert response.status_code == 201, response.json()
@@ -113,8 +122,12 @@ def test_commissioner_staff_cannot_create_or_change_in_another_area(area):
     client = client_for(CommissionerStaffFactory(commissioner=area["ours"]))
     response = client.post(
         "/api/v1/pcns/",
-        {"code": "U44444", "name": "Elsewhere PCN", "commissioner": "99Z",
-         "open_date": "2024-04-01"},
+        {
+            "code": "U44444",
+            "name": "Elsewhere PCN",
+            "commissioner": "99Z",
+            "open_date": "2024-04-01",
+        },
         format="json",
     )
     assert response.status_code == 403
@@ -123,8 +136,10 @@ def test_commissioner_staff_cannot_create_or_change_in_another_area(area):
 
 @pytest.mark.parametrize(
     "make_user",
-    [lambda a: ClinicalDirectorUserFactory(pcn=a["our_pcn"]),
-     lambda a: PracticeManagerFactory(practice=a["practice"])],
+    [
+        lambda a: ClinicalDirectorUserFactory(pcn=a["our_pcn"]),
+        lambda a: PracticeManagerFactory(practice=a["practice"]),
+    ],
     ids=["clinical-director", "practice-manager"],
 )
 def test_other_roles_cannot_write_the_register(area, make_user):

@@ -22,15 +22,17 @@ def test_a_practice_cannot_have_two_current_pcns():
     membership = MembershipFactory()
     other = PCNFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Membership.objects.create(practice=membership.practice, pcn=other,
-                                  start_date=dt.date(2024, 4, 1))
+        Membership.objects.create(
+            practice=membership.practice, pcn=other, start_date=dt.date(2024, 4, 1)
+        )
 
 
 def test_ended_memberships_are_kept_as_history_beside_the_current_one():
     practice = PracticeFactory()
     old, new = PCNFactory(), PCNFactory()
-    Membership.objects.create(practice=practice, pcn=old, start_date=dt.date(2019, 7, 1),
-                              end_date=dt.date(2022, 3, 31))
+    Membership.objects.create(
+        practice=practice, pcn=old, start_date=dt.date(2019, 7, 1), end_date=dt.date(2022, 3, 31)
+    )
     Membership.objects.create(practice=practice, pcn=new, start_date=dt.date(2022, 4, 1))
     assert Membership.objects.on(dt.date(2021, 1, 1)).get(practice=practice).pcn == old
     assert Membership.objects.on(dt.date(2023, 1, 1)).get(practice=practice).pcn == new

@@ -15,21 +15,36 @@ def test_population_sums_each_members_latest_list_size_on_the_date():
     pcn = PCNFactory()
     first = MembershipFactory(pcn=pcn).practice
     second = MembershipFactory(pcn=pcn).practice
-    ListSizeFactory(practice=first, date=dt.date(2023, 1, 1), registered_patients=9_000,
-                    weighted_patients=Decimal("9100.50"))
-    ListSizeFactory(practice=first, date=dt.date(2024, 1, 1), registered_patients=10_000,
-                    weighted_patients=Decimal("10200.25"))
-    ListSizeFactory(practice=first, date=dt.date(2025, 1, 1), registered_patients=99_999,
-                    weighted_patients=None)
-    ListSizeFactory(practice=second, date=dt.date(2023, 6, 1), registered_patients=21_000,
-                    weighted_patients=Decimal("20000.10"))
+    ListSizeFactory(
+        practice=first,
+        date=dt.date(2023, 1, 1),
+        registered_patients=9_000,
+        weighted_patients=Decimal("9100.50"),
+    )
+    ListSizeFactory(
+        practice=first,
+        date=dt.date(2024, 1, 1),
+        registered_patients=10_000,
+        weighted_patients=Decimal("10200.25"),
+    )
+    ListSizeFactory(
+        practice=first, date=dt.date(2025, 1, 1), registered_patients=99_999, weighted_patients=None
+    )
+    ListSizeFactory(
+        practice=second,
+        date=dt.date(2023, 6, 1),
+        registered_patients=21_000,
+        weighted_patients=Decimal("20000.10"),
+    )
 
     population = selectors.populations_on([pcn.pk], on=dt.date(2024, 6, 30))[pcn.pk]
 
     assert population.registered == 31_000
     assert population.weighted == Decimal("30200.35")
-    assert {m.registered_date for m in population.members} == {dt.date(2024, 1, 1),
-                                                               dt.date(2023, 6, 1)}
+    assert {m.registered_date for m in population.members} == {
+        dt.date(2024, 1, 1),
+        dt.date(2023, 6, 1),
+    }
 
 
 def test_members_who_left_before_the_date_do_not_count():

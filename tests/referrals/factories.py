@@ -104,9 +104,7 @@ class ReferralFactory(factory.django.DjangoModelFactory):
 
 
 class AssignedReferralFactory(ReferralFactory):
-    link_worker = factory.SubFactory(
-        LinkWorkerUserFactory, pcn=factory.SelfAttribute("..pcn")
-    )
+    link_worker = factory.SubFactory(LinkWorkerUserFactory, pcn=factory.SelfAttribute("..pcn"))
 
 
 class ReferralStatusChangeFactory(factory.django.DjangoModelFactory):

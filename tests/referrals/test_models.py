@@ -67,8 +67,7 @@ def test_an_invalid_nhs_number_is_refused():
 
 
 def test_ons4_keeps_four_separate_scores_and_no_total():
-    measurement = OutcomeMeasurementFactory.build(
-        referral=AssignedReferralFactory(),total=20)
+    measurement = OutcomeMeasurementFactory.build(referral=AssignedReferralFactory(), total=20)
     with pytest.raises(ValidationError) as error:
         measurement.full_clean(exclude=["recorded_by"])
     assert "total" in error.value.message_dict
@@ -89,8 +88,7 @@ def test_a_licensed_instrument_keeps_only_the_entered_total():
 
 
 def test_ons4_scores_above_ten_are_refused():
-    measurement = OutcomeMeasurementFactory.build(
-        referral=AssignedReferralFactory(),happy=11)
+    measurement = OutcomeMeasurementFactory.build(referral=AssignedReferralFactory(), happy=11)
     with pytest.raises(ValidationError) as error:
         measurement.full_clean(exclude=["recorded_by"])
     assert "happy" in error.value.message_dict

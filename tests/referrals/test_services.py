@@ -93,7 +93,11 @@ def test_the_full_path_is_recorded_step_by_step_with_who_and_when():
     assert referral.closed_on is not None
     changes = list(referral.status_changes.values_list("to_status", "changed_by"))
     assert [c[0] for c in changes] == [
-        "contacted", "assessment", "plan_agreed", "connected", "closed",
+        "contacted",
+        "assessment",
+        "plan_agreed",
+        "connected",
+        "closed",
     ]
     assert all(by == referral.link_worker.pk for _, by in changes)
 

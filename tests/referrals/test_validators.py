@@ -41,8 +41,9 @@ def test_anything_but_ten_digits_is_a_format_error(typed):
 
 def test_a_remainder_of_zero_gives_check_digit_zero():
     first_nine = next(
-        f"{n:09d}" for n in range(999_000_000, 999_001_000)
-        if sum(int(d) * w for d, w in zip(f"{n:09d}", range(10, 1, -1))) % 11 == 0
+        f"{n:09d}"
+        for n in range(999_000_000, 999_001_000)
+        if sum(int(d) * w for d, w in zip(f"{n:09d}", range(10, 1, -1), strict=True)) % 11 == 0
     )
     assert nhs_number_check_digit(first_nine) == 0
     assert is_valid_nhs_number(first_nine + "0")

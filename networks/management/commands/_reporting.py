@@ -1,0 +1,29 @@
+"""How the import commands report: counts, warnings (the first few), and every bad row."""
+
+from django.core.management.base import CommandError
+
+WARNINGS_SHOWN = 20
+
+
+def report_failure(command, exc) -> None:
+    for error in exc.errors:
+        command.stderr.write(str(error))
+    raise CommandError(str(exc))
+
+
+def report_outcome(command, outcome) -> None:
+    for warning in outcome.warnings[:WARNINGS_SHOWN]:
+        command.stdout.write(command.style.WARNING(f"Warning: {warning}"))
+    hidden = len(outcome.warnings) - WARNINGS_SHOWN
+    if hidden > 0:
+        command.stdout.write(
+            command.style.WARNING(
+                f"... and {hidden} more warnings, kept with import record {outcome.record.pk}."
+            )
+        )
+    changes = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in outcome.counts.items() if v)
+    command.stdout.write(
+        command.style.SUCCESS(
+            f"Imported {outcome.record.file_name}: {changes or 'no changes, already up to date'}."
+        )
+    )

@@ -1,0 +1,400 @@
+"""Pages of the referrals app: caseload, referral detail, intake, organisation inbox, overview
+and the public self-referral form. Thin: reads from selectors, writes through services, access
+from pcn_admin/access.py, and every sight of an identifiable record is audited."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from networks.models import Membership
+from pcn_admin import access
+from pcn_admin.models import Role
+
+from . import selectors, services
+from .forms import (
+    CaseStudyForm,
+    ContactForm,
+    GPAppointmentsForm,
+    OnwardReferralForm,
+    OnwardResponseForm,
+    OutcomeForm,
+    ReferralForm,
+    SelfReferralForm,
+    StatusChangeForm,
+)
+from .models import (
+    ENDED_STATUSES,
+    SNOMED_LABELS,
+    AuditEvent,
+    OnwardReferral,
+    Referral,
+    ReferralSource,
+    Status,
+)
+
+PAGE_SIZE = 25
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _apply_errors(form, error: ValidationError):
+    """Put a service's ValidationError on the form, by field where the form has that field."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def link_worker_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not access.can_manage_referrals(request.user):
+            raise PermissionDenied("Only link workers can do this.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _referral_or_404(request, pk: int) -> Referral:
+    """403 for a role that never sees identities; 404 for a referral outside the user's PCN."""
+    if not access.sees_referral_identities(request.user):
+        raise PermissionDenied("Only the PCN's link workers and clinical director see referrals.")
+    try:
+        return selectors.referral_for_detail(
+            referrals=access.visible_referrals(request.user), pk=pk
+        )
+    except Referral.DoesNotExist as missing:
+        raise Http404("No such referral in your PCN.") from missing
+
+
+# Link worker: caseload and intake ---------------------------------------------------------------
+
+
+@link_worker_required
+def caseload(request):
+    status = request.GET.get("status", "")
+    if status not in Status.values:
+        status = ""
+    page = _page(request, selectors.caseload(link_worker=request.user, status=status or None))
+    services.audit_records(user=request.user, action=AuditEvent.Action.LIST, instances=page)
+    counts = selectors.caseload_counts_by_status(link_worker=request.user)
+    return render(
+        request,
+        "referrals/caseload.html",
+        {
+            "page": page,
+            "status": status,
+            "status_counts": [(s, counts[s.value]) for s in Status],
+            "people_last_year": selectors.people_in_last_twelve_months(link_worker=request.user),
+            "guide_low": selectors.CASELOAD_GUIDE[0],
+            "guide_high": selectors.CASELOAD_GUIDE[1],
+            "overdue_days": selectors.OVERDUE_AFTER_DAYS,
+        },
+    )
+
+
+@link_worker_required
+def referral_create(request):
+    pcn = request.user.pcn
+    form = ReferralForm(
+        request.POST or None,
+        pcn=pcn,
+        practices=access.visible_practices(request.user),
+        initial={"link_worker": request.user},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "reasons"}
+        try:
+            referral = services.referral_create(
+                by=request.user, reasons=form.cleaned_data["reasons"], pcn=pcn, **data
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Referral recorded.")
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(request, "referrals/referral_form.html", {"form": form})
+
+
+# Referral detail and its actions ----------------------------------------------------------------
+
+
+def _render_detail(request, referral, status=200, **forms):
+    can_manage = access.can_manage_referrals(request.user, referral.pcn_id)
+    context = {
+        "referral": referral,
+        "can_manage": can_manage,
+        "is_ended": referral.status in ENDED_STATUSES,
+        "gp_code_label": SNOMED_LABELS.get(referral.gp_code, ""),
+    }
+    if can_manage:
+        context.update(
+            status_form=forms.get("status_form") or StatusChangeForm(referral=referral),
+            contact_form=forms.get("contact_form") or ContactForm(),
+            onward_form=forms.get("onward_form") or OnwardReferralForm(),
+            outcome_form=forms.get("outcome_form") or OutcomeForm(),
+            gp_form=forms.get("gp_form") or GPAppointmentsForm(instance=referral),
+            case_study_form=forms.get("case_study_form") or CaseStudyForm(),
+        )
+    return render(request, "referrals/referral_detail.html", context, status=status)
+
+
+@login_required
+def referral_detail(request, pk):
+    referral = _referral_or_404(request, pk)
+    services.audit_record(user=request.user, action=AuditEvent.Action.VIEW, instance=referral)
+    return _render_detail(request, referral)
+
+
+def _referral_action(form_name, form_class, handle, success_message):
+    """A POST on the referral page: validate, call the service, or show the page again with
+    the form as typed and its errors."""
+
+    @require_POST
+    @login_required
+    def view(request, pk):
+        referral = _referral_or_404(request, pk)
+        if not access.can_manage_referrals(request.user, referral.pcn_id):
+            raise PermissionDenied("Only the PCN's link workers can change a referral.")
+        kwargs = {"referral": referral} if form_class is StatusChangeForm else {}
+        if form_class is GPAppointmentsForm:
+            kwargs["instance"] = Referral.objects.get(pk=referral.pk)
+        form = form_class(request.POST, **kwargs)
+        if form.is_valid():
+            try:
+                handle(request, referral, form)
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, success_message)
+                return redirect("referrals:detail", pk=referral.pk)
+        services.audit_record(user=request.user, action=AuditEvent.Action.VIEW, instance=referral)
+        return _render_detail(request, referral, status=400, **{form_name: form})
+
+    return view
+
+
+referral_change_status = _referral_action(
+    "status_form",
+    StatusChangeForm,
+    lambda request, referral, form: services.referral_change_status(
+        referral=referral, by=request.user, **form.cleaned_data
+    ),
+    "Status changed.",
+)
+contact_add = _referral_action(
+    "contact_form",
+    ContactForm,
+    lambda request, referral, form: services.contact_record(
+        referral=referral, by=request.user, **form.cleaned_data
+    ),
+    "Contact recorded.",
+)
+onward_referral_add = _referral_action(
+    "onward_form",
+    OnwardReferralForm,
+    lambda request, referral, form: services.onward_referral_create(
+        referral=referral, by=request.user, **form.cleaned_data
+    ),
+    "Referral sent to the organisation.",
+)
+outcome_add = _referral_action(
+    "outcome_form",
+    OutcomeForm,
+    lambda request, referral, form: services.outcome_record(
+        referral=referral, by=request.user, **form.cleaned_data
+    ),
+    "Measurement recorded.",
+)
+gp_appointments_save = _referral_action(
+    "gp_form",
+    GPAppointmentsForm,
+    lambda request, referral, form: services.referral_record_gp_appointments(
+        referral=referral,
+        before=form.cleaned_data["gp_appointments_before"],
+        after=form.cleaned_data["gp_appointments_after"],
+        by=request.user,
+    ),
+    "GP appointments recorded.",
+)
+case_study_add = _referral_action(
+    "case_study_form",
+    CaseStudyForm,
+    lambda request, referral, form: services.case_study_create(
+        by=request.user, pcn=referral.pcn, **form.cleaned_data
+    ),
+    "Case study saved. Check it names no one before sharing it.",
+)
+
+
+@login_required
+def gp_message(request, pk):
+    """The message back to the GP and referrer at the end of an episode, to print or download."""
+    referral = _referral_or_404(request, pk)
+    if referral.status not in ENDED_STATUSES:
+        messages.warning(request, "The message to the GP is ready once the referral has ended.")
+        return redirect("referrals:detail", pk=referral.pk)
+    context = {
+        "referral": referral,
+        "gp_code_label": SNOMED_LABELS.get(referral.gp_code, ""),
+        "accepted_onward": [
+            o for o in referral.onward_referrals.all() if o.status == OnwardReferral.Status.ACCEPTED
+        ],
+    }
+    services.audit_record(
+        user=request.user, action=AuditEvent.Action.EXPORT, instance=referral, detail="gp message"
+    )
+    if request.GET.get("format") == "txt":
+        response = HttpResponse(
+            render_to_string("referrals/gp_message.txt", context),
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="social-prescribing-referral-{referral.pk}.txt"'
+        )
+        return response
+    return render(request, "referrals/gp_message.html", context)
+
+
+# Community organisations ------------------------------------------------------------------------
+
+
+@login_required
+def inbox(request):
+    if request.user.role != Role.COMMUNITY_ORGANISATION:
+        raise PermissionDenied("The inbox is for community organisation staff.")
+    onward = (
+        access.visible_onward_referrals(request.user)
+        .select_related("service", "referral")
+        .prefetch_related("referral__reasons")
+        .order_by("status", "-created_at", "-pk")
+    )
+    status = request.GET.get("status", "")
+    if status in OnwardReferral.Status.values:
+        onward = onward.filter(status=status)
+    page = _page(request, onward)
+    services.audit_records(
+        user=request.user,
+        action=AuditEvent.Action.LIST,
+        instances=[o.referral for o in page if o.consent_to_share],
+        detail="organisation inbox",
+    )
+    organisation = request.user.organisation
+    referred_here = Referral.objects.filter(onward_referrals__service__organisation=organisation)
+    summary = selectors.outcome_summaries_by(referred_here, by="organisation").get(
+        organisation.pk, selectors.OutcomeSummary()
+    )
+    return render(
+        request,
+        "referrals/inbox.html",
+        {
+            "page": page,
+            "organisation": organisation,
+            "summary": summary,
+            "status": status,
+            "statuses": OnwardReferral.Status.choices,
+            "response_form": OnwardResponseForm(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def inbox_respond(request, pk):
+    if request.user.role != Role.COMMUNITY_ORGANISATION:
+        raise PermissionDenied("Only the organisation's staff can answer its referrals.")
+    onward = get_object_or_404(access.visible_onward_referrals(request.user), pk=pk)
+    form = OnwardResponseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.onward_referral_respond(
+                onward_referral=onward,
+                accept=form.cleaned_data["decision"] == "accept",
+                reason=form.cleaned_data["decline_reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Referral {onward.pk} answered.")
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("referrals:inbox")
+
+
+# Overview: aggregates only ------------------------------------------------------------------------
+
+
+@login_required
+def overview(request):
+    pcns = access.referral_overview_pcns(request.user)
+    if request.user.role not in (Role.COMMISSIONER_STAFF, Role.CLINICAL_DIRECTOR, Role.LINK_WORKER):
+        raise PermissionDenied("The overview is for PCN and commissioner staff.")
+    pcn_page = _page(request, pcns.order_by("code"))
+    referrals = Referral.objects.filter(pcn__in=pcns)
+    counts = selectors.status_counts_by_pcn([p.pk for p in pcn_page])
+    summaries = selectors.outcome_summaries_by(
+        referrals.filter(pcn__in=[p.pk for p in pcn_page]), by="pcn"
+    )
+    rows = [
+        {
+            "pcn": pcn,
+            "counts": [counts[pcn.pk][s.value] for s in Status],
+            "total": sum(counts[pcn.pk].values()),
+            "summary": summaries.get(pcn.pk, selectors.OutcomeSummary()),
+        }
+        for pcn in pcn_page
+    ]
+    return render(
+        request,
+        "referrals/overview.html",
+        {
+            "page": pcn_page,
+            "rows": rows,
+            "statuses": list(Status),
+            "overall": selectors.outcome_summary(referrals),
+            "by_source": selectors.counts_by(referrals, "source__name"),
+            "by_reason": selectors.counts_by(referrals, "reasons__name"),
+        },
+    )
+
+
+# Public self-referral -----------------------------------------------------------------------------
+
+
+@ratelimit(key="ip", rate="5/h", method="POST", block=False)
+def self_referral(request):
+    """No sign-in. Whatever is entered, the reply is the same: it never says whether the
+    person is already known."""
+    if getattr(request, "limited", False):
+        return render(request, "referrals/self_referral_limited.html", status=429)
+    form = SelfReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        practice = data["practice"]
+        membership = Membership.objects.current().select_related("pcn").get(practice=practice)
+        services.referral_create(
+            by=None,
+            reasons=data.pop("reasons"),
+            pcn=membership.pcn,
+            source=ReferralSource.objects.get(name=ReferralSource.SELF_REFERRAL),
+            **data,
+        )
+        return redirect("referrals:self_referral_received")
+    return render(request, "referrals/self_referral_form.html", {"form": form})
+
+
+def self_referral_received(request):
+    return render(request, "referrals/self_referral_received.html")

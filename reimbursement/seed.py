@@ -1,0 +1,102 @@
+"""Demo claims for the demo PCN: several 2025/26 months, one in each state, made through the
+services as a practice and a commissioner would. Uses the posts roles/seed.py creates; safe to
+run again (a month that already has a claim is left alone)."""
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+
+from pcn_admin.models import User
+from roles.models import Post
+
+from . import emails, services
+from .models import Claim
+
+PENNY = Decimal("0.01")
+# Invented pay for the demo: a monthly salary per full-time post, with on-costs typed in as a
+# payroll would report them (not the money rule, which only runs in calculations.py).
+DEMO_MONTHLY_SALARY = Decimal("3100")
+DEMO_NI_SHARE = Decimal("0.11")
+DEMO_PENSION_SHARE = Decimal("0.1438")
+
+# (month, what happens to it)
+PLAN = [
+    (dt.date(2025, 4, 1), "approved"),
+    (dt.date(2025, 5, 1), "partly_approved"),
+    (dt.date(2025, 6, 1), "rejected_and_approved"),
+    (dt.date(2025, 7, 1), "returned"),
+    (dt.date(2025, 8, 1), "submitted"),
+    (dt.date(2025, 9, 1), "draft"),
+]
+
+
+def _fill(claim: Claim, by) -> None:
+    for line in claim.lines.select_related("post__role"):
+        if line.is_locked:
+            continue
+        share = (line.hours or Decimal("0")) / line.post.role.full_time
+        salary = (DEMO_MONTHLY_SALARY * share).quantize(PENNY, ROUND_HALF_UP)
+        services.claim_line_update(
+            line=line,
+            by=by,
+            salary=salary,
+            employer_ni=(salary * DEMO_NI_SHARE).quantize(PENNY, ROUND_HALF_UP),
+            employer_pension=(salary * DEMO_PENSION_SHARE).quantize(PENNY, ROUND_HALF_UP),
+        )
+
+
+def _submit(claim: Claim, by) -> None:
+    services.claim_submit(claim=claim, declared_additional=True, declared_costs_paid=True, by=by)
+
+
+def _play(claim: Claim, plan: str, preparer, reviewer) -> None:
+    _fill(claim, preparer)
+    if plan == "draft":
+        return
+    _submit(claim, preparer)
+    lines = list(claim.lines.order_by("pk"))
+    if plan == "approved":
+        services.claim_approve_remaining(claim=claim, by=reviewer)
+    elif plan == "partly_approved":
+        services.claim_line_approve(line=lines[0], reason="Matches payroll.", by=reviewer)
+    elif plan == "rejected_and_approved":
+        services.claim_line_reject(
+            line=lines[-1],
+            reason="The payslip shows a different month. Resubmit with June's figures.",
+            by=reviewer,
+        )
+        if len(lines) > 1:
+            services.claim_approve_remaining(claim=claim, by=reviewer)
+    elif plan == "returned":
+        services.claim_return(
+            claim=claim,
+            query="Please confirm the employer pension figures: they look high for July.",
+            by=reviewer,
+        )
+
+
+def seed_demo(*, stdout) -> None:
+    director = User.objects.filter(username="demo-director").select_related("pcn").first()
+    reviewer = User.objects.filter(username="demo-commissioner").first()
+    if director is None or reviewer is None:
+        stdout.write("Reimbursement: demo users not found; load the register first. Skipped.")
+        return
+    preparer = User.objects.filter(username="demo-practice").first() or director
+    pcn = director.pcn
+    if not Post.objects.filter(pcn=pcn).exists():
+        stdout.write(f"Reimbursement: {pcn.code} has no ARRS posts yet (roles seed); no claims.")
+        return
+    made = 0
+    with emails.muted():
+        for month, plan in PLAN:
+            if Claim.objects.filter(pcn=pcn, month=month, kind=Claim.Kind.NORMAL).exists():
+                continue
+            try:
+                claim = services.claim_create(pcn=pcn, month=month, by=preparer)
+                if claim.lines.exists():
+                    _play(claim, plan, preparer, reviewer)
+            except ValidationError as error:
+                stdout.write(f"Reimbursement: {month:%B %Y} left as is: {' '.join(error.messages)}")
+            made += 1
+    stdout.write(f"Reimbursement: {made} demo claim(s) added for {pcn.code}.")

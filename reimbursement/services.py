@@ -1,0 +1,406 @@
+"""Writes for claims: create, fill in, submit, review. The only way claims and lines change.
+
+Keyword-only and transactional; each validates with full_clean() and records `by` on the
+history row. Who may call them is decided at the edge (views, API, admin) by pcn_admin.access;
+what state a claim must be in is decided here. Figures come only from calculations.py.
+"""
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from reimbursement.calculations import Breakdown, RateBook, month_label
+
+from . import emails, selectors
+from .models import Claim, ClaimLine
+
+PENNY = Decimal("0.01")
+PLACES = Decimal("0.000001")
+ZERO = Decimal("0")
+
+
+def line_key(line: ClaimLine | int) -> str:
+    """The key of a line's errors in a claim's ValidationError: forms and the API use it."""
+    return f"line_{line if isinstance(line, int) else line.pk}"
+
+
+def _save(instance, by, **kwargs) -> None:
+    instance._history_user = by  # simple_history reads this outside a request
+    instance.save(**kwargs)
+
+
+def _this_month() -> dt.date:
+    return timezone.localdate().replace(day=1)
+
+
+def _check_month(month: dt.date) -> None:
+    if month > _this_month():
+        raise ValidationError(
+            {
+                "month": (
+                    f"{month_label(month)} is in the future. Claims are made for months that "
+                    "have started; choose this month or an earlier one."
+                )
+            }
+        )
+
+
+def _store_breakdown(line: ClaimLine, breakdown: Breakdown | None, error: str = "") -> None:
+    """Keep every figure on the line; money to the penny for display (the reimbursable amount
+    was rounded once by the calculation), WTE and fraction to six places."""
+
+    def money(value):
+        return None if value is None else Decimal(value).quantize(PENNY, ROUND_HALF_UP)
+
+    b = breakdown
+    line.cost = money(b and b.cost)
+    line.wte = b.wte.quantize(PLACES, ROUND_HALF_UP) if b else None
+    line.days_in_post = b.days_in_post if b else None
+    line.days_in_month = b.days_in_month if b else None
+    line.fraction = b.fraction.quantize(PLACES, ROUND_HALF_UP) if b else None
+    line.annual_max = money(b and b.annual_max)
+    line.rate_effective_from = b.rate_effective_from if b else None
+    line.rate = b.rate if b else None
+    line.cap = money(b and b.cap)
+    line.fee_max = money(b and b.fee_max)
+    line.fee = money(b and b.fee)
+    line.reimbursable = b.reimbursable if b else None
+    line.calculation_error = error
+    line.calculated_at = timezone.now()
+
+
+def _calculate(line: ClaimLine, month: dt.date, rates: RateBook | None = None) -> list[str]:
+    """Work the line out from what is entered; returns the calculation's objections."""
+    if not line.costs_entered:
+        _store_breakdown(line, None)
+        return ["Enter the salary, employer NI and employer pension paid for the month."]
+    try:
+        breakdown = selectors.breakdown_for(
+            line,
+            month=month,
+            salary=line.salary,
+            employer_ni=line.employer_ni,
+            employer_pension=line.employer_pension,
+            subcontract_fee=line.subcontract_fee,
+            rates=rates,
+        )
+    except ValidationError as error:
+        _store_breakdown(line, None, " ".join(error.messages))
+        return list(error.messages)
+    _store_breakdown(line, breakdown)
+    return []
+
+
+def _new_lines(claim: Claim, by) -> list[ClaimLine]:
+    existing = set(claim.lines.values_list("post_id", flat=True))
+    originals = {}
+    if claim.original_id:
+        originals = {line.post_id: line for line in claim.original.lines.all()}
+    lines = []
+    for post in selectors.claimable_posts(claim.pcn, claim.month):
+        if post.pk in existing:
+            continue
+        line = ClaimLine(
+            claim=claim,
+            post=post,
+            hours=selectors.hours_in_month(post, claim.month),
+            updated_by=by,
+        )
+        original = originals.get(post.pk)
+        if original is not None:
+            # An adjustment starts from the figures claimed before, to be corrected.
+            line.original_line = original
+            line.salary = original.salary
+            line.employer_ni = original.employer_ni
+            line.employer_pension = original.employer_pension
+            line.subcontract_fee = original.subcontract_fee
+            _calculate(line, claim.month)
+        line.full_clean(exclude=["claim"])
+        _save(line, by)
+        lines.append(line)
+    return lines
+
+
+@transaction.atomic
+def claim_create(
+    *, pcn, month: dt.date, by, kind: str = Claim.Kind.NORMAL, original: Claim | None = None
+) -> Claim:
+    """A draft claim for a PCN and month, with a line for each claimable post in post."""
+    month = month.replace(day=1)
+    _check_month(month)
+    claim = Claim(pcn=pcn, month=month, kind=kind, original=original, created_by=by)
+    claim.full_clean()
+    _save(claim, by)
+    _new_lines(claim, by)
+    return claim
+
+
+@transaction.atomic
+def claim_refresh_lines(*, claim: Claim, by) -> Claim:
+    """Bring a draft's lines in line with the posts: add new staff, drop pending lines of staff
+    no longer claimable that month (approved lines stay)."""
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    _require_editable(claim)
+    wanted = set(selectors.claimable_posts(claim.pcn, claim.month).values_list("pk", flat=True))
+    for line in claim.lines.filter(approved_at__isnull=True).exclude(post_id__in=wanted):
+        line._history_user = by
+        line.delete()
+    _new_lines(claim, by)
+    return claim
+
+
+def _require_editable(claim: Claim) -> None:
+    if not claim.is_editable:
+        raise ValidationError(
+            f"This claim is {claim.get_status_display().lower()} and can no longer be changed "
+            "by the practice. If it needs correcting, ask your commissioner to return it."
+        )
+
+
+@transaction.atomic
+def claim_line_update(
+    *,
+    line: ClaimLine,
+    by,
+    salary: Decimal | None,
+    employer_ni: Decimal | None,
+    employer_pension: Decimal | None,
+    subcontract_fee: Decimal | None = None,
+) -> ClaimLine:
+    """Save the month's costs on a draft line and work out its figures. An amount that cannot
+    be worked out yet (e.g. no rate) is kept as a message on the line, not refused, so a draft
+    can always be saved."""
+    line = (
+        ClaimLine.objects.select_related("claim", "post__role").select_for_update().get(pk=line.pk)
+    )
+    _require_editable(line.claim)
+    if line.is_locked:
+        raise ValidationError("This line has been approved and can no longer change.")
+    line.salary = salary
+    line.employer_ni = employer_ni
+    line.employer_pension = employer_pension
+    line.subcontract_fee = subcontract_fee if subcontract_fee is not None else ZERO
+    line.full_clean(exclude=["claim", "post"])
+    _calculate(line, line.claim.month)
+    line.updated_by = by
+    _save(line, by)
+    return line
+
+
+@transaction.atomic
+def claim_submit(
+    *, claim: Claim, declared_additional: bool, declared_costs_paid: bool, by
+) -> Claim:
+    """Submit (or resubmit) a draft or returned claim for review.
+
+    Refused, with each problem on the line concerned (key `line_<pk>`), when a line cannot be
+    claimed; warnings (a cost over 1.5 times the cap, the entitlement passed) are kept on the
+    claim and shown to the reviewer, but do not stop the submission.
+    """
+    claim = Claim.objects.select_for_update().select_related("pcn").get(pk=claim.pk)
+    _require_editable(claim)
+    errors: dict[str, list[str]] = {}
+    try:
+        _check_month(claim.month)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if not declared_additional:
+        errors["declared_additional"] = [
+            "Confirm that the staff claimed for are additional to the PCN's baseline."
+        ]
+    if not declared_costs_paid:
+        errors["declared_costs_paid"] = ["Confirm that the costs claimed were paid."]
+
+    lines = list(claim.lines.select_related("post__role", "original_line"))
+    if not lines:
+        errors["__all__"] = [
+            f"There are no staff to claim for in {month_label(claim.month)}. Record the posts "
+            "on the ARRS staff page, then refresh the lines."
+        ]
+    rates = RateBook()
+    for line in lines:
+        if line.is_locked:
+            continue
+        line.claim = claim
+        problems = selectors.line_problems(line, claim.month)
+        if line.costs_entered:
+            try:
+                line.full_clean(exclude=["claim", "post"])
+            except ValidationError as error:
+                problems += error.messages
+        if not problems:
+            problems += _calculate(line, claim.month, rates)
+        if problems:
+            errors[line_key(line)] = problems
+    if errors:
+        raise ValidationError(errors)
+
+    now = timezone.now()
+    for line in lines:
+        if line.is_locked:
+            continue
+        line.status = ClaimLine.Status.PENDING
+        line.decided_at = None
+        line.decided_by = None
+        line.updated_by = by
+        _save(line, by)
+    total = sum((selectors.adjustment_due(line) for line in lines), ZERO)
+    warnings = [
+        {"line": line.pk, "message": line.over_cap_warning}
+        for line in lines
+        if line.over_cap_warning
+    ]
+    entitlement = selectors.entitlement_warning(claim, total)
+    if entitlement:
+        warnings.append({"line": None, "message": entitlement})
+    resubmitted = claim.status == Claim.Status.RETURNED
+    claim.declared_additional = declared_additional
+    claim.declared_costs_paid = declared_costs_paid
+    claim.submitted_at = now
+    claim.submitted_by = by
+    claim.warnings = warnings
+    claim.status = _derived_status(lines)
+    claim.full_clean()
+    _save(claim, by)
+    verb = "resubmitted" if resubmitted else "submitted"
+    emails.notify_practice(
+        claim,
+        verb,
+        f"The claim was {verb} by {by.get_full_name() or by.username} for £{total:,}. "
+        "Your commissioner will review it.",
+    )
+    emails.notify_reviewers(
+        claim, f"{verb}, ready for review", f"The claim for £{total:,} is ready for review."
+    )
+    return claim
+
+
+def _derived_status(lines: list[ClaimLine]) -> str:
+    statuses = {line.status for line in lines}
+    if statuses == {ClaimLine.Status.APPROVED}:
+        return Claim.Status.APPROVED
+    if statuses == {ClaimLine.Status.REJECTED}:
+        return Claim.Status.REJECTED
+    if ClaimLine.Status.APPROVED in statuses:
+        return Claim.Status.PARTLY_APPROVED
+    return Claim.Status.SUBMITTED
+
+
+def _require_in_review(claim: Claim) -> None:
+    if not claim.in_review:
+        raise ValidationError(
+            f"This claim is {claim.get_status_display().lower()}: only a submitted claim with "
+            "lines still to decide can be reviewed."
+        )
+
+
+def _decide(*, line: ClaimLine, status: str, reason: str, by) -> ClaimLine:
+    line = ClaimLine.objects.select_for_update().select_related("post").get(pk=line.pk)
+    claim = Claim.objects.select_for_update().select_related("pcn").get(pk=line.claim_id)
+    _require_in_review(claim)
+    if line.status != ClaimLine.Status.PENDING:
+        raise ValidationError(
+            f"This line has already been {line.get_status_display().lower()}. Return the claim "
+            "to the practice if it needs another look."
+        )
+    now = timezone.now()
+    line.status = status
+    line.decision_reason = reason.strip()
+    line.decided_at = now
+    line.decided_by = by
+    line.approved_at = now if status == ClaimLine.Status.APPROVED else None
+    line.full_clean(exclude=["claim", "post"])
+    _save(line, by)
+    _refresh_status(claim, by)
+    return line
+
+
+def _refresh_status(claim: Claim, by) -> None:
+    status = _derived_status(list(claim.lines.all()))
+    if status != claim.status:
+        claim.status = status
+        _save(claim, by)
+
+
+@transaction.atomic
+def claim_line_approve(*, line: ClaimLine, reason: str = "", by) -> ClaimLine:
+    """Approve a pending line. Approved lines are locked: they are what the commissioner pays."""
+    line = _decide(line=line, status=ClaimLine.Status.APPROVED, reason=reason, by=by)
+    emails.notify_practice(
+        line.claim,
+        "a line was approved",
+        f"{line.post.person_name}'s line (£{line.reimbursable:,}) was approved."
+        + (f" Reason: {line.decision_reason}" if line.decision_reason else ""),
+    )
+    return line
+
+
+@transaction.atomic
+def claim_line_reject(*, line: ClaimLine, reason: str, by) -> ClaimLine:
+    if not reason or not reason.strip():
+        raise ValidationError(
+            {"reason": "Give the reason for rejecting the line, so the practice can act on it."}
+        )
+    line = _decide(line=line, status=ClaimLine.Status.REJECTED, reason=reason, by=by)
+    emails.notify_practice(
+        line.claim,
+        "a line was rejected",
+        f"{line.post.person_name}'s line was rejected. Reason: {line.decision_reason}",
+    )
+    return line
+
+
+@transaction.atomic
+def claim_return(*, claim: Claim, query: str, by) -> Claim:
+    """Send the claim back to the practice with a question. Lines not approved reopen for
+    correction (their last decision and reason stay in the history); approved lines stay."""
+    if not query or not query.strip():
+        raise ValidationError({"query": "Write the question the practice needs to answer."})
+    claim = Claim.objects.select_for_update().select_related("pcn").get(pk=claim.pk)
+    if claim.status not in (*Claim.IN_REVIEW, Claim.Status.REJECTED):
+        raise ValidationError(
+            f"This claim is {claim.get_status_display().lower()}, so it cannot be returned."
+        )
+    for line in claim.lines.filter(status=ClaimLine.Status.REJECTED):
+        line.status = ClaimLine.Status.PENDING
+        line.decided_at = None
+        line.decided_by = None
+        _save(line, by)
+    claim.status = Claim.Status.RETURNED
+    claim.query = query.strip()
+    claim.returned_at = timezone.now()
+    claim.returned_by = by
+    claim.full_clean()
+    _save(claim, by)
+    emails.notify_practice(
+        claim,
+        "returned with a question",
+        f"Your commissioner returned the claim with this question:\n\n{claim.query}\n\n"
+        "Correct the claim and submit it again.",
+    )
+    return claim
+
+
+@transaction.atomic
+def claim_approve_remaining(*, claim: Claim, by) -> Claim:
+    """Approve every line still pending (rejected lines stay rejected)."""
+    claim = Claim.objects.select_for_update().select_related("pcn").get(pk=claim.pk)
+    _require_in_review(claim)
+    now = timezone.now()
+    pending = list(claim.lines.filter(status=ClaimLine.Status.PENDING))
+    for line in pending:
+        line.status = ClaimLine.Status.APPROVED
+        line.decided_at = line.approved_at = now
+        line.decided_by = by
+        line.full_clean(exclude=["claim", "post"])
+        _save(line, by)
+    _refresh_status(claim, by)
+    emails.notify_practice(
+        claim,
+        claim.get_status_display().lower(),
+        f"Your commissioner approved the {len(pending)} remaining line(s).",
+    )
+    return claim

@@ -1,0 +1,353 @@
+"""Pages for monthly ARRS claims: the PCN prepares and submits, the commissioner reviews.
+
+Thin: objects come from pcn_admin.access (outside scope is a 404), permissions are checked
+there (a missing one is a 403), and every change goes through services.py.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from pcn_admin import access
+
+from . import selectors, services
+from .forms import (
+    ClaimDeclarationForm,
+    ClaimLineForm,
+    ClaimReturnForm,
+    ClaimStartForm,
+    LineDecisionForm,
+)
+from .models import Claim, ClaimLine, over_cap_warning
+
+PAGE_SIZE = 25
+
+
+def _claim_or_404(request, pk) -> Claim:
+    try:
+        return selectors.claim_for_page(request.user, pk)
+    except Claim.DoesNotExist:
+        raise Http404("No claim found.") from None
+
+
+def _line_or_404(claim: Claim, line_pk) -> ClaimLine:
+    for line in claim.lines.all():
+        if line.pk == int(line_pk):
+            return line
+    raise Http404("No such line on this claim.")
+
+
+def _require_preparer(request, claim: Claim) -> None:
+    if not access.can_prepare_claim(request.user, claim.pcn, claim.month):
+        raise PermissionDenied(
+            "Only the PCN's clinical director or the nominated payee practice's practice "
+            "manager can change this claim."
+        )
+
+
+def _require_reviewer(request, claim: Claim) -> None:
+    if not access.can_review_claims(request.user, claim.pcn.commissioner):
+        raise PermissionDenied("Only the commissioner's staff can review this claim.")
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+def claim_list(request):
+    user = request.user
+    can_review = access.can_review_claims(user)
+    if not (can_review or access.can_prepare_claim(user)):
+        raise PermissionDenied("Only PCN and commissioner staff deal with ARRS claims.")
+    status = request.GET.get("status", "")
+    if status not in Claim.Status.values:
+        status = ""
+    page = Paginator(selectors.claims_for_list(user, status=status), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    pcns = access.claimable_pcns(user)
+    start_form = ClaimStartForm(pcns=pcns) if access.can_prepare_claim(user) else None
+    return render(
+        request,
+        "reimbursement/claim_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": Claim.Status.choices,
+            "can_review": can_review,
+            "start_form": start_form if start_form and pcns.exists() else None,
+        },
+    )
+
+
+@login_required
+def claim_create(request):
+    pcns = access.claimable_pcns(request.user)
+    if not access.can_prepare_claim(request.user) or not pcns.exists():
+        raise PermissionDenied(
+            "Only the PCN's clinical director or the nominated payee practice's practice "
+            "manager can start a claim."
+        )
+    form = ClaimStartForm(request.POST or None, pcns=pcns)
+    if request.method == "POST" and form.is_valid():
+        pcn, month = form.cleaned_data["pcn"], form.cleaned_data["month"]
+        kind = form.cleaned_data["kind"]
+        original = None
+        if kind == Claim.Kind.ADJUSTMENT:
+            original = Claim.objects.filter(pcn=pcn, month=month, kind=Claim.Kind.NORMAL).first()
+        if not access.can_prepare_claim(request.user, pcn, month):
+            form.add_error(
+                "month",
+                "Your practice was not the PCN's nominated payee that month, so the clinical "
+                "director or that month's payee practice must make this claim.",
+            )
+        elif kind == Claim.Kind.ADJUSTMENT and original is None:
+            form.add_error(
+                "kind",
+                "There is no claim for this month to adjust. Choose a monthly claim instead.",
+            )
+        else:
+            try:
+                claim = services.claim_create(
+                    pcn=pcn, month=month, kind=kind, original=original, by=request.user
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, f"{claim} started. Enter each person's costs.")
+                return redirect("reimbursement:claim_edit", claim.pk)
+    return render(request, "reimbursement/claim_create.html", {"form": form})
+
+
+def _line_rows(claim, forms_by_line=None, errors=None):
+    rows = []
+    for line in claim.lines.all():
+        rows.append(
+            {
+                "line": line,
+                "form": (forms_by_line or {}).get(line.pk),
+                "errors": (errors or {}).get(services.line_key(line), []),
+                "warning": line.over_cap_warning,
+            }
+        )
+    return rows
+
+
+@login_required
+def claim_edit(request, pk):
+    claim = _claim_or_404(request, pk)
+    _require_preparer(request, claim)
+    if not claim.is_editable:
+        messages.info(request, "This claim has been submitted and can no longer be changed.")
+        return redirect("reimbursement:claim_detail", claim.pk)
+    data = request.POST if request.method == "POST" else None
+    line_forms = {
+        line.pk: ClaimLineForm(data, line=line) for line in claim.lines.all() if not line.is_locked
+    }
+    declaration = ClaimDeclarationForm(data)
+    line_errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        if action == "refresh":
+            services.claim_refresh_lines(claim=claim, by=request.user)
+            messages.success(request, "The lines now match the PCN's staff in post.")
+            return redirect("reimbursement:claim_edit", claim.pk)
+        saved = _save_lines(request, line_forms)
+        declaration.is_valid()
+        if saved and action == "submit":
+            try:
+                services.claim_submit(
+                    claim=claim,
+                    declared_additional=declaration.cleaned_data["declared_additional"],
+                    declared_costs_paid=declaration.cleaned_data["declared_costs_paid"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                for key, errors in error.message_dict.items():
+                    if key.startswith("line_"):
+                        line_errors[key] = errors
+                    else:
+                        _add_errors(declaration, ValidationError({key: errors}))
+            else:
+                messages.success(request, f"{claim} submitted to your commissioner.")
+                return redirect("reimbursement:claim_detail", claim.pk)
+        elif saved:
+            messages.success(request, "Draft saved.")
+            return redirect("reimbursement:claim_edit", claim.pk)
+        claim = _claim_or_404(request, pk)  # the figures as now saved
+        messages.error(request, "There is a problem with the claim: see the messages below.")
+    return render(
+        request,
+        "reimbursement/claim_edit.html",
+        {
+            "claim": claim,
+            "rows": _line_rows(claim, line_forms, line_errors),
+            "declaration": declaration,
+            "totals": selectors.claim_totals(claim.lines.all()),
+        },
+    )
+
+
+def _save_lines(request, line_forms) -> bool:
+    """Save every valid line; keep what was typed in the ones refused."""
+    all_saved = True
+    for form in line_forms.values():
+        if not form.is_valid():
+            all_saved = False
+            continue
+        try:
+            services.claim_line_update(line=form.line, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            all_saved = False
+            _add_errors(form, error)
+    return all_saved
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return Decimal(value.strip().replace(",", "").lstrip("£"))
+    except InvalidOperation:
+        raise ValidationError(f"“{value}” is not an amount. Enter pounds and pence.") from None
+
+
+@login_required
+@require_GET
+def claim_line_breakdown(request, pk, line_pk):
+    """The server's figures for a line as typed (not saved): the edit page shows them live."""
+    claim = _claim_or_404(request, pk)
+    _require_preparer(request, claim)
+    line = _line_or_404(claim, line_pk)
+    try:
+        costs = {
+            name: _decimal(request.GET.get(name))
+            for name in ("salary", "employer_ni", "employer_pension", "subcontract_fee")
+        }
+        missing = [n for n in ("salary", "employer_ni", "employer_pension") if costs[n] is None]
+        if missing:
+            return JsonResponse(
+                {"ok": False, "errors": ["Enter the salary, employer NI and employer pension."]}
+            )
+        breakdown = selectors.breakdown_for(
+            line,
+            month=claim.month,
+            salary=costs["salary"],
+            employer_ni=costs["employer_ni"],
+            employer_pension=costs["employer_pension"],
+            subcontract_fee=costs["subcontract_fee"] or Decimal("0"),
+        )
+    except ValidationError as error:
+        return JsonResponse({"ok": False, "errors": error.messages}, status=400)
+    money = "{:,.2f}".format
+    return JsonResponse(
+        {
+            "ok": True,
+            "breakdown": {
+                "cost": money(breakdown.cost),
+                "wte": f"{breakdown.wte:.4f}",
+                "days_in_post": breakdown.days_in_post,
+                "days_in_month": breakdown.days_in_month,
+                "annual_max": money(breakdown.annual_max),
+                "rate": f"{breakdown.rate * 100:.0f}",
+                "cap": money(breakdown.cap),
+                "fee": money(breakdown.fee),
+                "reimbursable": money(breakdown.reimbursable),
+            },
+            "warning": over_cap_warning(breakdown.cost, breakdown.cap),
+        }
+    )
+
+
+@login_required
+def claim_detail(request, pk):
+    claim = _claim_or_404(request, pk)
+    can_review = access.can_review_claims(request.user, claim.pcn.commissioner)
+    can_prepare = access.can_prepare_claim(request.user, claim.pcn, claim.month)
+    if not (can_review or can_prepare):
+        raise PermissionDenied("Only PCN and commissioner staff deal with ARRS claims.")
+    lines = list(claim.lines.all())
+    return render(
+        request,
+        "reimbursement/claim_detail.html",
+        {
+            "claim": claim,
+            "rows": _line_rows(claim),
+            "totals": selectors.claim_totals(lines),
+            "can_review": can_review and claim.in_review,
+            "can_return": can_review and claim.status in (*Claim.IN_REVIEW, Claim.Status.REJECTED),
+            "can_edit": can_prepare and claim.is_editable,
+            "decision_form": LineDecisionForm(),
+            "return_form": ClaimReturnForm(),
+        },
+    )
+
+
+def _review_action(request, pk, action) -> Claim:
+    claim = _claim_or_404(request, pk)
+    _require_reviewer(request, claim)
+    try:
+        action(claim)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    return claim
+
+
+@login_required
+@require_POST
+def claim_line_decide(request, pk, line_pk):
+    claim = _claim_or_404(request, pk)
+    _require_reviewer(request, claim)
+    line = _line_or_404(claim, line_pk)
+    form = LineDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose to approve or reject the line.")
+        return redirect("reimbursement:claim_detail", claim.pk)
+    reason = form.cleaned_data["reason"]
+    try:
+        if form.cleaned_data["decision"] == "approve":
+            services.claim_line_approve(line=line, reason=reason, by=request.user)
+            messages.success(request, f"{line.post.person_name}'s line approved.")
+        else:
+            services.claim_line_reject(line=line, reason=reason, by=request.user)
+            messages.success(request, f"{line.post.person_name}'s line rejected.")
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, f"{line.post.person_name}: {text}")
+    return redirect("reimbursement:claim_detail", claim.pk)
+
+
+@login_required
+@require_POST
+def claim_return(request, pk):
+    query = request.POST.get("query", "")
+
+    def act(claim):
+        services.claim_return(claim=claim, query=query, by=request.user)
+        messages.success(request, "Claim returned to the practice with your question.")
+
+    claim = _review_action(request, pk, act)
+    return redirect("reimbursement:claim_detail", claim.pk)
+
+
+@login_required
+@require_POST
+def claim_approve_remaining(request, pk):
+    def act(claim):
+        services.claim_approve_remaining(claim=claim, by=request.user)
+        messages.success(request, "All remaining lines approved.")
+
+    claim = _review_action(request, pk, act)
+    return redirect("reimbursement:claim_detail", claim.pk)

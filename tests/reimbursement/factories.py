@@ -1,0 +1,118 @@
+"""One factory per reimbursement model. Claims and lines made here skip the services, for
+setting up states; tests of behaviour go through services.py."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import factory
+import pytest
+
+from reimbursement import models, services
+from tests.networks.factories import MembershipFactory, NominatedPayeeFactory, PCNFactory
+from tests.pcn_admin.factories import (
+    ClinicalDirectorUserFactory,
+    CommissionerStaffFactory,
+    LinkWorkerUserFactory,
+    PracticeManagerFactory,
+)
+from tests.roles.factories import PostFactory, RoleFactory
+
+
+class ClaimFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Claim
+
+    pcn = factory.SubFactory(PCNFactory)
+    month = dt.date(2025, 6, 1)
+    kind = models.Claim.Kind.NORMAL
+
+
+class ClaimLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.ClaimLine
+
+    claim = factory.SubFactory(ClaimFactory)
+    post = factory.SubFactory(PostFactory, pcn=factory.SelfAttribute("..claim.pcn"))
+    hours = factory.LazyAttribute(lambda o: o.post.role.full_time)
+
+
+# Shared set-up for the claim tests: a PCN with its payee practice and one user per persona.
+# Imported as fixtures by the test modules (pytest finds fixtures imported into a module).
+@dataclass
+class ClaimWorld:
+    pcn: object
+    payee_practice: object
+    pharmacist: object
+    link_worker_post: object
+    practice_manager: object
+    other_practice_manager: object
+    director: object
+    other_director: object
+    reviewer: object
+    other_reviewer: object
+    link_worker: object
+
+
+JUNE = dt.date(2025, 6, 1)
+
+
+@pytest.fixture
+def world(db) -> ClaimWorld:
+    pcn = PCNFactory()
+    payee = MembershipFactory(pcn=pcn).practice
+    other = MembershipFactory(pcn=pcn).practice
+    NominatedPayeeFactory(pcn=pcn, practice=payee, start_date=dt.date(2019, 7, 1))
+    pharmacist = PostFactory(
+        pcn=pcn,
+        role=RoleFactory(code="clinical_pharmacist"),
+        person_name="Priya Shah",
+        registration_number="2051234",
+        employing_practice=payee,
+        hours=Decimal("30"),
+    )
+    link_worker_post = PostFactory(
+        pcn=pcn, person_name="Tom Robson", employing_practice=payee, start_date=dt.date(2025, 6, 16)
+    )
+    return ClaimWorld(
+        pcn=pcn,
+        payee_practice=payee,
+        pharmacist=pharmacist,
+        link_worker_post=link_worker_post,
+        practice_manager=PracticeManagerFactory(practice=payee),
+        other_practice_manager=PracticeManagerFactory(practice=other),
+        director=ClinicalDirectorUserFactory(pcn=pcn),
+        other_director=ClinicalDirectorUserFactory(),
+        reviewer=CommissionerStaffFactory(commissioner=pcn.commissioner),
+        other_reviewer=CommissionerStaffFactory(),
+        link_worker=LinkWorkerUserFactory(pcn=pcn),
+    )
+
+
+# Costs of the arrs.md worked example: clinical pharmacist, June 2025, 0.8 WTE, £4,465.80.
+PHARMACIST_COSTS = {
+    "salary": Decimal("3500.00"),
+    "employer_ni": Decimal("465.80"),
+    "employer_pension": Decimal("500.00"),
+}
+LINK_WORKER_COSTS = {
+    "salary": Decimal("1200.00"),
+    "employer_ni": Decimal("120.00"),
+    "employer_pension": Decimal("172.56"),
+}
+
+
+def filled_claim(world: ClaimWorld, month: dt.date = JUNE):
+    """A draft claim with every line's costs entered, made through the services."""
+    claim = services.claim_create(pcn=world.pcn, month=month, by=world.director)
+    for line in claim.lines.select_related("post"):
+        costs = PHARMACIST_COSTS if line.post == world.pharmacist else LINK_WORKER_COSTS
+        services.claim_line_update(line=line, by=world.director, **costs)
+    return claim
+
+
+def submitted_claim(world: ClaimWorld, month: dt.date = JUNE):
+    claim = filled_claim(world, month)
+    return services.claim_submit(
+        claim=claim, declared_additional=True, declared_costs_paid=True, by=world.director
+    )

@@ -1,0 +1,391 @@
+"""Claim pages: who sees and does what, the live breakdown, errors on lines, query bounds."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from reimbursement import services
+from reimbursement.models import Claim, ClaimLine
+from tests.reimbursement.factories import (
+    JUNE,
+    LINK_WORKER_COSTS,
+    PHARMACIST_COSTS,
+    ClaimFactory,
+    ClaimLineFactory,
+    filled_claim,
+    submitted_claim,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(name, claim, *args):
+    return reverse(f"reimbursement:{name}", args=[claim.pk, *args])
+
+
+# Who may see what -----------------------------------------------------------------------
+
+PREPARERS = ["practice_manager", "director"]
+OUTSIDERS = ["other_practice_manager", "other_director", "other_reviewer", "link_worker"]
+
+
+@pytest.mark.parametrize("persona", [*PREPARERS, "reviewer"])
+def test_the_pcn_and_its_commissioner_see_the_claim_in_their_list(client, world, persona):
+    claim = submitted_claim(world)
+    client.force_login(getattr(world, persona))
+
+    response = client.get(reverse("reimbursement:claim_list"))
+
+    assert response.status_code == 200
+    assert list(response.context["page"]) == [claim]
+
+
+@pytest.mark.parametrize("persona", ["other_practice_manager", "other_director", "other_reviewer"])
+def test_other_organisations_do_not_see_the_claim_in_their_list(client, world, persona):
+    submitted_claim(world)
+    client.force_login(getattr(world, persona))
+
+    response = client.get(reverse("reimbursement:claim_list"))
+
+    assert response.status_code == 200
+    assert list(response.context["page"]) == []
+    assert "No claims" in response.content.decode()
+
+
+def test_a_link_worker_cannot_use_the_claim_pages(client, world):
+    claim = submitted_claim(world)
+    client.force_login(world.link_worker)
+
+    assert client.get(reverse("reimbursement:claim_list")).status_code == 403
+    assert client.get(_url("claim_detail", claim)).status_code == 404
+
+
+@pytest.mark.parametrize("persona", OUTSIDERS)
+def test_a_claim_outside_the_users_scope_is_not_found(client, world, persona):
+    claim = filled_claim(world)
+    client.force_login(getattr(world, persona))
+
+    for url in (_url("claim_detail", claim), _url("claim_edit", claim)):
+        assert client.get(url).status_code == 404
+
+
+def test_the_practice_manager_sees_the_claim_of_the_month_their_practice_was_payee(client, world):
+    from networks.models import NominatedPayee
+
+    claim = filled_claim(world)
+    NominatedPayee.objects.filter(pcn=world.pcn).update(start_date=dt.date(2025, 7, 1))
+    client.force_login(world.practice_manager)
+
+    assert client.get(_url("claim_detail", claim)).status_code == 404
+
+
+def test_the_commissioner_cannot_change_the_practices_claim(client, world):
+    claim = filled_claim(world)
+    client.force_login(world.reviewer)
+
+    assert client.get(_url("claim_edit", claim)).status_code == 403
+    line = claim.lines.first()
+    assert client.get(_url("claim_line_breakdown", claim, line.pk)).status_code == 403
+
+
+@pytest.mark.parametrize("persona", PREPARERS)
+def test_the_practice_cannot_review_its_own_claim(client, world, persona):
+    claim = submitted_claim(world)
+    line = claim.lines.first()
+    client.force_login(getattr(world, persona))
+
+    response = client.post(_url("claim_line_decide", claim, line.pk), {"decision": "approve"})
+    assert response.status_code == 403
+    assert client.post(_url("claim_approve_remaining", claim)).status_code == 403
+    assert client.post(_url("claim_return", claim), {"query": "Hm?"}).status_code == 403
+    line.refresh_from_db()
+    assert line.status == ClaimLine.Status.PENDING
+
+
+# Preparing ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", PREPARERS)
+def test_the_payee_practice_manager_or_director_starts_a_claim(client, world, persona):
+    client.force_login(getattr(world, persona))
+
+    response = client.post(
+        reverse("reimbursement:claim_create"),
+        {"pcn": world.pcn.pk, "month": "2025-06", "kind": "normal"},
+    )
+
+    claim = Claim.objects.get(pcn=world.pcn)
+    assert response.status_code == 302
+    assert response.url == _url("claim_edit", claim)
+    assert claim.month == JUNE and claim.lines.count() == 2
+
+
+def test_another_practices_manager_cannot_start_the_pcns_claim(client, world):
+    client.force_login(world.other_practice_manager)
+
+    response = client.post(
+        reverse("reimbursement:claim_create"),
+        {"pcn": world.pcn.pk, "month": "2025-06", "kind": "normal"},
+    )
+
+    assert response.status_code == 403
+    assert not Claim.objects.exists()
+
+
+def test_starting_a_claim_twice_says_what_to_do_and_keeps_what_was_typed(client, world):
+    filled_claim(world)
+    client.force_login(world.director)
+
+    response = client.post(
+        reverse("reimbursement:claim_create"),
+        {"pcn": world.pcn.pk, "month": "2025-06", "kind": "normal"},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "already has a claim for this month" in page
+    assert 'value="2025-06"' in page
+
+
+def test_the_breakdown_endpoint_returns_the_servers_figures_as_typed(client, world):
+    claim = services.claim_create(pcn=world.pcn, month=JUNE, by=world.director)
+    line = claim.lines.get(post=world.pharmacist)
+    client.force_login(world.director)
+
+    response = client.get(
+        _url("claim_line_breakdown", claim, line.pk),
+        {"salary": "3500", "employer_ni": "465.80", "employer_pension": "500"},
+    )
+
+    data = response.json()
+    assert data["ok"] is True
+    assert data["breakdown"]["cap"] == "4,464.80"
+    assert data["breakdown"]["reimbursable"] == "4,464.80"
+    assert data["breakdown"]["wte"] == "0.8000"
+    line.refresh_from_db()
+    assert line.salary is None  # a preview saves nothing
+
+
+def test_the_breakdown_endpoint_explains_a_negative_cost(client, world):
+    claim = services.claim_create(pcn=world.pcn, month=JUNE, by=world.director)
+    line = claim.lines.first()
+    client.force_login(world.director)
+
+    response = client.get(
+        _url("claim_line_breakdown", claim, line.pk),
+        {"salary": "-3", "employer_ni": "0", "employer_pension": "0"},
+    )
+
+    assert response.status_code == 400
+    assert "cannot be negative" in response.json()["errors"][0]
+
+
+def _line_data(claim, overrides=None, **extra):
+    data = {"action": "save", **extra}
+    for line in claim.lines.select_related("post"):
+        costs = PHARMACIST_COSTS if line.post.person_name == "Priya Shah" else LINK_WORKER_COSTS
+        for name, value in costs.items():
+            data[f"line-{line.pk}-{name}"] = str(value)
+    data.update(overrides or {})
+    return data
+
+
+def test_saving_a_draft_stores_the_figures(client, world):
+    claim = services.claim_create(pcn=world.pcn, month=JUNE, by=world.practice_manager)
+    client.force_login(world.practice_manager)
+
+    response = client.post(_url("claim_edit", claim), _line_data(claim))
+
+    assert response.status_code == 302
+    line = claim.lines.get(post=world.pharmacist)
+    assert line.reimbursable == Decimal("4464.80")
+    assert line.updated_by == world.practice_manager
+
+
+def test_submission_problems_are_shown_on_the_line_concerned_keeping_what_was_typed(client, world):
+    claim = services.claim_create(pcn=world.pcn, month=JUNE, by=world.director)
+    link_line = claim.lines.get(post=world.link_worker_post)
+    client.force_login(world.director)
+
+    response = client.post(
+        _url("claim_edit", claim),
+        _line_data(
+            claim,
+            overrides={f"line-{link_line.pk}-salary": "", f"line-{link_line.pk}-employer_ni": "77"},
+            action="submit",
+            declared_additional="on",
+        ),
+    )
+
+    assert response.status_code == 200
+    rows = {row["line"].pk: row for row in response.context["rows"]}
+    assert "Enter the salary" in rows[link_line.pk]["errors"][0]
+    assert rows[claim.lines.get(post=world.pharmacist).pk]["errors"] == []
+    declaration = response.context["declaration"]
+    assert "costs claimed were paid" in declaration.errors["declared_costs_paid"][0]
+    page = response.content.decode()
+    assert f'name="line-{link_line.pk}-employer_ni" value="77"' in page
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.DRAFT
+
+
+def test_a_negative_cost_is_shown_on_its_field(client, world):
+    claim = services.claim_create(pcn=world.pcn, month=JUNE, by=world.director)
+    line = claim.lines.get(post=world.pharmacist)
+    client.force_login(world.director)
+
+    response = client.post(
+        _url("claim_edit", claim), _line_data(claim, {f"line-{line.pk}-salary": "-100"})
+    )
+
+    assert response.status_code == 200
+    row = next(r for r in response.context["rows"] if r["line"].pk == line.pk)
+    assert "cannot be negative" in row["form"].errors["salary"][0]
+    assert 'value="-100"' in response.content.decode()
+
+
+def test_submitting_from_the_page_sends_the_claim_for_review(client, world):
+    claim = services.claim_create(pcn=world.pcn, month=JUNE, by=world.director)
+    client.force_login(world.director)
+
+    response = client.post(
+        _url("claim_edit", claim),
+        _line_data(claim, action="submit", declared_additional="on", declared_costs_paid="on"),
+    )
+
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.SUBMITTED
+    assert client.get(_url("claim_edit", claim)).status_code == 302  # read-only now
+
+
+# Reviewing ------------------------------------------------------------------------------
+
+
+def test_the_commissioner_rejects_a_line_with_a_reason_the_practice_then_sees(client, world):
+    claim = submitted_claim(world)
+    line = claim.lines.get(post=world.link_worker_post)
+    client.force_login(world.reviewer)
+
+    client.post(
+        _url("claim_line_decide", claim, line.pk),
+        {"decision": "reject", "reason": "Start date does not match the contract."},
+    )
+
+    client.force_login(world.practice_manager)
+    page = client.get(_url("claim_detail", claim)).content.decode()
+    assert "Rejected" in page
+    assert "Start date does not match the contract." in page
+
+
+def test_rejecting_without_a_reason_is_refused_with_a_message(client, world):
+    claim = submitted_claim(world)
+    line = claim.lines.first()
+    client.force_login(world.reviewer)
+
+    response = client.post(
+        _url("claim_line_decide", claim, line.pk), {"decision": "reject"}, follow=True
+    )
+
+    assert "Give the reason" in response.content.decode()
+    line.refresh_from_db()
+    assert line.status == ClaimLine.Status.PENDING
+
+
+def test_the_commissioner_approves_the_remaining_lines(client, world):
+    claim = submitted_claim(world)
+    client.force_login(world.reviewer)
+
+    client.post(_url("claim_approve_remaining", claim))
+
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.APPROVED
+
+
+def test_the_commissioner_returns_the_claim_with_a_query(client, world):
+    claim = submitted_claim(world)
+    client.force_login(world.reviewer)
+
+    client.post(_url("claim_return", claim), {"query": "Which payroll run is this?"})
+
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.RETURNED
+    client.force_login(world.director)
+    page = client.get(_url("claim_edit", claim)).content.decode()
+    assert "Which payroll run is this?" in page
+
+
+def test_another_areas_commissioner_cannot_review(client, world):
+    claim = submitted_claim(world)
+    client.force_login(world.other_reviewer)
+
+    assert client.post(_url("claim_approve_remaining", claim)).status_code == 404
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.SUBMITTED
+
+
+# Query bounds ---------------------------------------------------------------------------
+
+
+def _claim_with_lines(world, count: int) -> Claim:
+    claim = ClaimFactory(pcn=world.pcn, month=dt.date(2025, 5, 1))
+    for _ in range(count):
+        ClaimLineFactory(
+            claim=claim,
+            post__employing_practice=world.payee_practice,
+            salary=Decimal("100"),
+            employer_ni=Decimal("10"),
+            employer_pension=Decimal("14.38"),
+            cost=Decimal("124.38"),
+            cap=Decimal("80"),
+            reimbursable=Decimal("80"),
+        )
+    return claim
+
+
+@pytest.mark.parametrize("count", [10, 200])
+@pytest.mark.parametrize("page", ["claim_detail", "claim_edit"])
+def test_a_claim_page_costs_a_fixed_number_of_queries(
+    client, world, django_assert_max_num_queries, count, page
+):
+    claim = _claim_with_lines(world, count)
+    client.force_login(world.director)
+
+    with django_assert_max_num_queries(12):
+        response = client.get(_url(page, claim))
+
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == count
+    assert "more than one and a half times" in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [10, 200])
+def test_the_review_page_costs_a_fixed_number_of_queries(
+    client, world, django_assert_max_num_queries, count
+):
+    claim = _claim_with_lines(world, count)
+    Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.SUBMITTED)
+    client.force_login(world.reviewer)
+
+    with django_assert_max_num_queries(12):
+        response = client.get(_url("claim_detail", claim))
+
+    assert response.context["can_review"] is True
+    assert response.content.decode().count("Approve</button>") == count
+
+
+@pytest.mark.parametrize("count", [10, 200])
+def test_the_claim_list_costs_a_fixed_number_of_queries(
+    client, world, django_assert_max_num_queries, count
+):
+    for index in range(count):
+        ClaimFactory(pcn=world.pcn, month=dt.date(2000 + index // 12, index % 12 + 1, 1))
+    client.force_login(world.reviewer)
+
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("reimbursement:claim_list"))
+
+    assert response.status_code == 200
+    assert len(response.context["page"]) == min(count, 25)
