@@ -160,8 +160,7 @@ def visible_posts(user: User):
 def can_view_posts(user: User) -> bool:
     return sees_everything(user) or (
         user.is_authenticated
-        and user.role
-        in (Role.COMMISSIONER_STAFF, Role.CLINICAL_DIRECTOR, Role.PRACTICE_MANAGER)
+        and user.role in (Role.COMMISSIONER_STAFF, Role.CLINICAL_DIRECTOR, Role.PRACTICE_MANAGER)
     )
 
 

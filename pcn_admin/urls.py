@@ -22,4 +22,5 @@ urlpatterns = [
     path("roles/", include("roles.urls")),
     path("reimbursement/", include("reimbursement.urls")),
     path("referrals/", include("referrals.urls")),
+    path("openreferral/", include("referrals.oruk_urls")),
 ]

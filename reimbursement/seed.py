@@ -19,6 +19,7 @@ PENNY = Decimal("0.01")
 DEMO_MONTHLY_SALARY = Decimal("3100")
 DEMO_NI_SHARE = Decimal("0.11")
 DEMO_PENSION_SHARE = Decimal("0.1438")
+DEMO_PROVIDER_FEE = Decimal("150.00")  # a sub-contracted link worker's provider, invented
 
 # (month, what happens to it)
 PLAN = [
@@ -43,6 +44,7 @@ def _fill(claim: Claim, by) -> None:
             salary=salary,
             employer_ni=(salary * DEMO_NI_SHARE).quantize(PENNY, ROUND_HALF_UP),
             employer_pension=(salary * DEMO_PENSION_SHARE).quantize(PENNY, ROUND_HALF_UP),
+            subcontract_fee=DEMO_PROVIDER_FEE if line.post.subcontractor_name else None,
         )
 
 
@@ -76,6 +78,22 @@ def _play(claim: Claim, plan: str, preparer, reviewer) -> None:
         )
 
 
+def _adjustment(pcn, month: dt.date, preparer, stdout) -> int:
+    """A draft adjustment to the approved first month, as for a pay award paid late."""
+    kinds = Claim.objects.filter(pcn=pcn, month=month)
+    original = kinds.filter(kind=Claim.Kind.NORMAL, status=Claim.Status.APPROVED).first()
+    if original is None or kinds.filter(kind=Claim.Kind.ADJUSTMENT).exists():
+        return 0
+    try:
+        services.claim_create(
+            pcn=pcn, month=month, kind=Claim.Kind.ADJUSTMENT, original=original, by=preparer
+        )
+    except ValidationError as error:
+        stdout.write(f"Reimbursement: no demo adjustment: {' '.join(error.messages)}")
+        return 0
+    return 1
+
+
 def seed_demo(*, stdout) -> None:
     director = User.objects.filter(username="demo-director").select_related("pcn").first()
     reviewer = User.objects.filter(username="demo-commissioner").first()
@@ -99,4 +117,5 @@ def seed_demo(*, stdout) -> None:
             except ValidationError as error:
                 stdout.write(f"Reimbursement: {month:%B %Y} left as is: {' '.join(error.messages)}")
             made += 1
+        made += _adjustment(pcn, PLAN[0][0], preparer, stdout)
     stdout.write(f"Reimbursement: {made} demo claim(s) added for {pcn.code}.")

@@ -1,11 +1,13 @@
 """Pages of the reimbursement app: monthly ARRS claims."""
 
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
 app_name = "reimbursement"
 urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="reimbursement:claim_list"), name="index"),
     path("claims/", views.claim_list, name="claim_list"),
     path("claims/new/", views.claim_create, name="claim_create"),
     path("claims/<int:pk>/", views.claim_detail, name="claim_detail"),

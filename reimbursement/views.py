@@ -285,10 +285,11 @@ def claim_detail(request, pk):
             "claim": claim,
             "rows": _line_rows(claim),
             "totals": selectors.claim_totals(lines),
-            "can_review": can_review and claim.in_review,
+            "can_review": can_review
+            and claim.in_review
+            and any(line.status == ClaimLine.Status.PENDING for line in lines),
             "can_return": can_review and claim.status in (*Claim.IN_REVIEW, Claim.Status.REJECTED),
             "can_edit": can_prepare and claim.is_editable,
-            "decision_form": LineDecisionForm(),
             "return_form": ClaimReturnForm(),
         },
     )

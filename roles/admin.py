@@ -114,7 +114,6 @@ class PostAdmin(SimpleHistoryAdmin):
         "start_date",
         "end_date",
         "is_claimable",
-        "over_one_wte",
     ]
     list_filter = ["role", "region", "in_post_at_baseline"]
     search_fields = ["person_name", "registration_number", "pcn__code", "pcn__name"]
@@ -126,22 +125,24 @@ class PostAdmin(SimpleHistoryAdmin):
             "role", "pcn", "employing_practice"
         )
 
-    def changelist_view(self, request, extra_context=None):
-        # One computation per page, not one per row.
+    def get_list_display(self, request):
+        # Who is over 1.0 WTE is worked out once per page (not per row, and not stored on the
+        # shared admin instance), then looked up by each row.
         commissioner = None if access.sees_everything(request.user) else request.user.commissioner
-        self._over_keys = {
+        over = {
             person.key
             for person in selectors.people_over_one_wte(commissioner, timezone.localdate())
         }
-        return super().changelist_view(request, extra_context)
+
+        @admin.display(boolean=True, description="over 1.0 WTE this month (all posts)")
+        def over_one_wte(obj):
+            return selectors.person_key(obj) in over
+
+        return [*self.list_display, over_one_wte]
 
     @admin.display(boolean=True, description="claimable")
     def is_claimable(self, obj):
         return obj.is_claimable
-
-    @admin.display(boolean=True, description="over 1.0 WTE this month (all posts)")
-    def over_one_wte(self, obj):
-        return selectors.person_key(obj) in getattr(self, "_over_keys", set())
 
     def has_module_permission(self, request):
         return access.can_use_admin(request.user)

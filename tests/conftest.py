@@ -20,3 +20,9 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def db_vendor():
     return connection.vendor
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Tests make many users; the production hasher made set-up take seconds on 2 cores.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

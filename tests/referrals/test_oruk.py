@@ -12,7 +12,7 @@ from tests.referrals.factories import (
     TaxonomyTermFactory,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.referrals.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 ENVELOPE = {
     "total_items",

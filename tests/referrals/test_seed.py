@@ -52,7 +52,9 @@ def test_the_demo_covers_every_state_and_running_it_twice_changes_nothing(demo_u
     assert first[:3] == (8, 15, 40)
     assert set(Referral.objects.values_list("status", flat=True)) == set(Status.values)
     assert set(OnwardReferral.objects.values_list("status", flat=True)) == {
-        "pending", "accepted", "declined",
+        "pending",
+        "accepted",
+        "declined",
     }
     assert all(
         number.startswith("999") and is_valid_nhs_number(number)

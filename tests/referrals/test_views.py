@@ -410,3 +410,45 @@ def test_the_overview_runs_a_fixed_number_of_queries(client, django_assert_max_n
 
 def test_unused_helper_numbers_are_in_the_999_range():
     assert test_nhs_number(0).startswith("999")
+
+
+def test_a_licensed_instrument_takes_only_a_total_on_the_page(client, referral):
+    client.force_login(referral.link_worker)
+    url = reverse("referrals:outcome_add", args=[referral.pk])
+    today = timezone.localdate().isoformat()
+    refused = client.post(
+        url,
+        {"instrument": "wemwbs", "time_point": "baseline", "date": today, "happy": 5},
+    )
+    assert refused.status_code == 400
+    assert b"Enter the total as scored by a licensed user" in refused.content
+    accepted = client.post(
+        url, {"instrument": "wemwbs", "time_point": "baseline", "date": today, "total": "44"}
+    )
+    assert accepted.status_code == 302
+    assert referral.outcomes.get().total == 44
+
+
+def test_gp_appointments_before_and_after_are_entered(client, referral):
+    client.force_login(referral.link_worker)
+    client.post(
+        reverse("referrals:gp_appointments", args=[referral.pk]),
+        {"gp_appointments_before": "7", "gp_appointments_after": "3"},
+    )
+    referral.refresh_from_db()
+    assert (referral.gp_appointments_before, referral.gp_appointments_after) == (7, 3)
+
+
+def test_a_case_study_needs_consent_and_no_nhs_number(client, referral):
+    client.force_login(referral.link_worker)
+    url = reverse("referrals:case_study_add", args=[referral.pk])
+    story = "She joined the friendship café. NHS 943 476 5919."
+    response = client.post(url, {"title": "Café", "story": story, "consent_given": "on"})
+    assert response.status_code == 400 and b"must be anonymous" in response.content
+    response = client.post(url, {"title": "Café", "story": "She joined the friendship café."})
+    assert response.status_code == 400 and b"only when the person has agreed" in response.content
+    response = client.post(
+        url, {"title": "Café", "story": "She joined the friendship café.", "consent_given": "on"}
+    )
+    assert response.status_code == 302
+    assert referral.pcn.case_studies.get().title == "Café"

@@ -353,7 +353,7 @@ def test_a_claim_page_costs_a_fixed_number_of_queries(
     claim = _claim_with_lines(world, count)
     client.force_login(world.director)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         response = client.get(_url(page, claim))
 
     assert response.status_code == 200
@@ -369,7 +369,7 @@ def test_the_review_page_costs_a_fixed_number_of_queries(
     Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.SUBMITTED)
     client.force_login(world.reviewer)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         response = client.get(_url("claim_detail", claim))
 
     assert response.context["can_review"] is True
@@ -384,8 +384,24 @@ def test_the_claim_list_costs_a_fixed_number_of_queries(
         ClaimFactory(pcn=world.pcn, month=dt.date(2000 + index // 12, index % 12 + 1, 1))
     client.force_login(world.reviewer)
 
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("reimbursement:claim_list"))
 
     assert response.status_code == 200
     assert len(response.context["page"]) == min(count, 25)
+
+
+def test_a_claim_with_every_line_decided_offers_no_more_decisions(client, world):
+    claim = submitted_claim(world)
+    first, second = claim.lines.order_by("pk")
+    services.claim_line_reject(line=first, reason="Duplicate of May.", by=world.reviewer)
+    services.claim_line_approve(line=second, by=world.reviewer)
+    client.force_login(world.reviewer)
+
+    response = client.get(_url("claim_detail", claim))
+
+    page = response.content.decode()
+    assert response.context["claim"].status == Claim.Status.PARTLY_APPROVED
+    assert "Approve all remaining lines" not in page
+    assert "Approve</button>" not in page
+    assert "Return the claim" in page  # the rejected line can still go back to the practice

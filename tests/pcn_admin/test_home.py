@@ -1,0 +1,42 @@
+"""The home page sends each role to its own work."""
+
+import pytest
+
+from tests.pcn_admin.factories import (
+    CommissionerStaffFactory,
+    CommunityOrganisationUserFactory,
+    LinkWorkerUserFactory,
+    PracticeManagerFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_link_worker_is_offered_their_caseload_not_claims(client):
+    client.force_login(LinkWorkerUserFactory())
+    page = client.get("/").content.decode()
+    assert "/referrals/" in page and "Social prescribing caseload" in page
+    assert "Monthly ARRS claims" not in page
+
+
+def test_practice_manager_is_offered_claims_and_posts(client):
+    client.force_login(PracticeManagerFactory())
+    page = client.get("/").content.decode()
+    assert "Monthly ARRS claims" in page and "ARRS staff in post" in page
+    assert "/admin/" not in page
+
+
+def test_commissioner_staff_get_the_admin(client):
+    client.force_login(CommissionerStaffFactory())
+    assert "/admin/" in client.get("/").content.decode()
+
+
+def test_organisation_staff_get_their_inbox(client):
+    client.force_login(CommunityOrganisationUserFactory())
+    assert "Referrals to your organisation" in client.get("/").content.decode()
+
+
+def test_signed_out_visitors_are_sent_to_sign_in_which_offers_self_referral(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert "self-referral" in client.get(response["Location"]).content.decode()
