@@ -204,3 +204,20 @@ def adjustment_due(line: ClaimLine) -> Decimal:
     if original is not None and original.status == ClaimLine.Status.APPROVED:
         amount -= original.reimbursable or ZERO
     return amount
+
+
+def approved_in_year(pcn_id: int, year: int) -> Decimal:
+    """The PCN's approved claim money for financial year `year` (an adjustment counts only its
+    difference from the line it corrects): the spend to date set against its ARR sum."""
+    lines = (
+        ClaimLine.objects.filter(
+            claim__pcn_id=pcn_id,
+            claim__month__gte=dt.date(year, 4, 1),
+            claim__month__lte=dt.date(year + 1, 3, 1),
+            status=ClaimLine.Status.APPROVED,
+        )
+        .select_related("original_line")
+        .only("reimbursable", "original_line__reimbursable", "original_line__status")
+    )
+    # Each line is already in pence: this only fixes the display to two places.
+    return sum((adjustment_due(line) for line in lines), ZERO).quantize(Decimal("0.01"))

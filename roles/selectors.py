@@ -268,7 +268,10 @@ def pcn_entitlement(*, pcn: PCN, year: int, today: dt.date | None = None) -> Ent
             "unclaimed": gp_sum - gp_forecast,
             "over_committed": gp_forecast > gp_sum,
         }
-    spend = NO_MONEY
+    # Imported here: reimbursement builds on roles, not the other way round.
+    from reimbursement.selectors import approved_in_year
+
+    spend = approved_in_year(pcn.pk, year)
     unclaimed = arr_sum - spend - forecast
     return Entitlement(
         pcn=pcn,
@@ -281,7 +284,8 @@ def pcn_entitlement(*, pcn: PCN, year: int, today: dt.date | None = None) -> Ent
         weighted_population=weighted,
         arr_sum=arr_sum,
         spend_to_date=spend,
-        spend_note="Claims are not recorded in PCN Admin yet, so spend to date shows as 0.",
+        spend_note="Approved claim lines for months in the year; submitted claims awaiting "
+        "review are not counted until approved.",
         forecast=forecast,
         forecast_from=forecast_from,
         forecast_note=(

@@ -5,9 +5,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from roles.selectors import pcn_entitlement
 from tests.networks.factories import ListSizeFactory, MembershipFactory, PCNFactory
+from tests.reimbursement.factories import ClaimLineFactory
 from tests.roles.factories import PostFactory, RoleFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,10 +53,33 @@ def test_a_year_without_a_configured_rate_is_refused_with_what_to_do(pcn):
         pcn_entitlement(pcn=pcn, year=2021)
 
 
-def test_spend_is_zero_until_claims_exist_and_says_so(pcn):
+def _line(pcn, month, status, amount):
+    approved = status == "approved"
+    return ClaimLineFactory(
+        claim__pcn=pcn,
+        claim__month=month,
+        status=status,
+        reimbursable=Decimal(amount),
+        approved_at=timezone.now() if approved else None,
+        decision_reason="Not in post that month" if status == "rejected" else "",
+    )
+
+
+def test_spend_to_date_is_the_approved_claim_lines_of_the_year(pcn):
+    _line(pcn, dt.date(2024, 4, 1), "approved", "1000.10")
+    _line(pcn, dt.date(2025, 3, 1), "approved", "2000.20")
+    _line(pcn, dt.date(2024, 6, 1), "pending", "500.00")  # awaiting review: not yet spend
+    _line(pcn, dt.date(2024, 7, 1), "rejected", "700.00")
+    _line(pcn, dt.date(2025, 4, 1), "approved", "900.00")  # the next financial year
+    result = pcn_entitlement(pcn=pcn, year=2024, today=dt.date(2025, 6, 1))
+    assert result.spend_to_date == Decimal("3000.30")
+    assert result.unclaimed == result.arr_sum - Decimal("3000.30")
+    assert "Approved claim lines" in result.spend_note
+
+
+def test_spend_is_zero_with_no_approved_claims(pcn):
     result = pcn_entitlement(pcn=pcn, year=2024, today=dt.date(2025, 6, 1))
     assert result.spend_to_date == 0
-    assert "not recorded" in result.spend_note
     assert result.forecast == 0  # the year is over: nothing left to forecast
     assert result.forecast_from is None
 
