@@ -9,28 +9,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from pcn_admin import access
 
 from . import services
+from .models import BREAKDOWN_FIELDS as BREAKDOWN
 from .models import Claim, ClaimLine
-
-BREAKDOWN = (
-    "hours",
-    "salary",
-    "employer_ni",
-    "employer_pension",
-    "subcontract_fee",
-    "cost",
-    "wte",
-    "days_in_post",
-    "days_in_month",
-    "fraction",
-    "annual_max",
-    "rate_effective_from",
-    "rate",
-    "cap",
-    "fee_max",
-    "fee",
-    "reimbursable",
-    "calculation_error",
-)
 
 
 class ScopedAdmin(SimpleHistoryAdmin):

@@ -18,7 +18,7 @@ from pcn_admin.api import router
 
 from . import selectors, services
 from .forms import MONTH_FORMATS
-from .models import Claim, ClaimLine
+from .models import BREAKDOWN_FIELDS, Claim, ClaimLine
 
 LINE = r"lines/(?P<line_pk>[0-9]+)"
 
@@ -35,24 +35,7 @@ class ClaimLineSerializer(serializers.ModelSerializer):
             "post",
             "person_name",
             "role",
-            "hours",
-            "salary",
-            "employer_ni",
-            "employer_pension",
-            "subcontract_fee",
-            "cost",
-            "wte",
-            "days_in_post",
-            "days_in_month",
-            "fraction",
-            "annual_max",
-            "rate_effective_from",
-            "rate",
-            "cap",
-            "fee_max",
-            "fee",
-            "reimbursable",
-            "calculation_error",
+            *BREAKDOWN_FIELDS,
             "over_cap_warning",
             "original_line",
             "status",

@@ -149,6 +149,29 @@ def over_cap_warning(cost: Decimal | None, cap: Decimal | None) -> str:
     )
 
 
+# The figures a line keeps so a reviewer can see how its total was reached.
+BREAKDOWN_FIELDS = (
+    "hours",
+    "salary",
+    "employer_ni",
+    "employer_pension",
+    "subcontract_fee",
+    "cost",
+    "wte",
+    "days_in_post",
+    "days_in_month",
+    "fraction",
+    "annual_max",
+    "rate_effective_from",
+    "rate",
+    "cap",
+    "fee_max",
+    "fee",
+    "reimbursable",
+    "calculation_error",
+)
+
+
 class ClaimLineQuerySet(models.QuerySet):
     def approved(self):
         """Approved lines: the ones a payment batch takes (each in at most one batch)."""
