@@ -1,0 +1,336 @@
+"""Monthly payment batches: gather a commissioner's approved claim lines not yet in a batch,
+subtotal them per PCN for its nominated payee, and take the batch through finalised to paid.
+
+How the work is claimed (docs/decisions/0005-claim-batches.md): each commissioner's batch is
+built in one transaction that first locks the commissioner's row, so two workers building at
+once queue behind each other and the second finds nothing left to add; the database refuses a
+second batch for the same commissioner and month, and a claim line in two batches. The number
+of queries is fixed per commissioner, whatever the number of lines.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
+
+from networks.models import Commissioner, NominatedPayee
+from roles.models import Rate
+
+from .models import Batch, BatchLine, BatchPayee, BatchRun, ClaimLine
+from .selectors import adjustment_due, month_bounds
+
+ZERO = Decimal("0")
+PENNY = Decimal("0.01")
+INSERT_BATCH_SIZE = 2000
+# Errors after which the same work is simply tried again: the build is idempotent.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    commissioner_code: str
+    month: dt.date
+    batch: Batch | None
+    added: int
+    message: str
+
+
+def default_month(today: dt.date | None = None) -> dt.date:
+    """The month a run pays: the calendar month before the run's date."""
+    today = today or timezone.localdate()
+    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def parse_month(text: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(text.strip(), "%Y-%m").date()
+    except ValueError:
+        raise ValidationError(
+            f"“{text}” is not a month. Give it as YYYY-MM, for example 2025-09."
+        ) from None
+
+
+def waiting_lines(*, commissioner_id: int, month: dt.date):
+    """Approved lines of the commissioner's PCNs for the month or earlier, in no batch yet."""
+    in_a_batch = BatchLine.objects.filter(line_id=OuterRef("pk"))
+    return (
+        ClaimLine.objects.approved()
+        .filter(claim__pcn__commissioner_id=commissioner_id, claim__month__lte=month)
+        .exclude(Exists(in_a_batch))
+    )
+
+
+def commissioners_with_work(month: dt.date):
+    """Commissioners with lines waiting for the month, or a draft batch for it to refresh."""
+    waiting = ClaimLine.objects.approved().filter(
+        claim__pcn__commissioner_id=OuterRef("pk"), claim__month__lte=month
+    )
+    waiting = waiting.exclude(Exists(BatchLine.objects.filter(line_id=OuterRef("pk"))))
+    draft = Batch.objects.filter(
+        commissioner_id=OuterRef("pk"), month=month, status=Batch.Status.DRAFT
+    )
+    return Commissioner.objects.filter(Exists(waiting) | Exists(draft)).order_by("code")
+
+
+def _new_batch_lines(batch: Batch) -> list[BatchLine]:
+    lines = (
+        waiting_lines(commissioner_id=batch.commissioner_id, month=batch.month)
+        .select_related("original_line")
+        .only(
+            "pk",
+            "reimbursable",
+            "claim__pcn_id",
+            "claim__month",
+            "original_line__reimbursable",
+            "original_line__status",
+        )
+        .select_related("claim")
+        .order_by("pk")
+    )
+    return [
+        BatchLine(
+            batch=batch,
+            line_id=line.pk,
+            pcn_id=line.claim.pcn_id,
+            claim_month=line.claim.month,
+            amount=adjustment_due(line),
+            late=line.claim.month < batch.month,
+        )
+        for line in lines
+    ]
+
+
+def _payees_on(pcn_ids, day: dt.date) -> dict[int, NominatedPayee]:
+    """The nominated payee in force on `day` for each PCN, or failing that its current one."""
+    rows = (
+        NominatedPayee.objects.filter(pcn_id__in=pcn_ids, start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .select_related("practice")
+        .order_by("pcn_id", "start_date")
+    )
+    payees = {row.pcn_id: row for row in rows}
+    missing = set(pcn_ids) - set(payees)
+    if missing:
+        for row in (
+            NominatedPayee.objects.current().filter(pcn_id__in=missing).select_related("practice")
+        ):
+            payees[row.pcn_id] = row
+    return payees
+
+
+def _refresh_subtotals(batch: Batch) -> None:
+    """One subtotal per PCN from the batch's lines; the total is the sum of the lines, each
+    already in pence, so nothing is rounded here and the figures reconcile exactly."""
+    sums = (
+        BatchLine.objects.filter(batch=batch)
+        .values("pcn_id")
+        .annotate(amount=Sum("amount"), lines=Count("pk"), late=Count("pk", filter=Q(late=True)))
+        .order_by("pcn_id")
+    )
+    sums = list(sums)
+    _, month_end = month_bounds(batch.month)
+    payees = _payees_on([row["pcn_id"] for row in sums], month_end)
+    BatchPayee.objects.filter(batch=batch).delete()
+    subtotals = []
+    for row in sums:
+        payee = payees.get(row["pcn_id"])
+        practice = payee.practice if payee else None
+        subtotals.append(
+            BatchPayee(
+                batch=batch,
+                pcn_id=row["pcn_id"],
+                payee_practice=practice,
+                payee_name=(practice.name if practice else payee.account_name) if payee else "",
+                # Exact: the lines are in pence. SQLite's sum only comes back with more places.
+                amount=row["amount"].quantize(PENNY),
+                line_count=row["lines"],
+                late_line_count=row["late"],
+            )
+        )
+    BatchPayee.objects.bulk_create(subtotals)
+    batch.total = sum((row.amount for row in subtotals), ZERO)
+    batch.line_count = sum(row.line_count for row in subtotals)
+    batch.late_line_count = sum(row.late_line_count for row in subtotals)
+    batch.built_at = timezone.now()
+    batch.save(update_fields=["total", "line_count", "late_line_count", "built_at"])
+
+
+def batch_build(*, commissioner_id: int, month: dt.date) -> BuildResult:
+    """Build or refresh the commissioner's draft batch for `month`. Safe to run twice, or in
+    two workers at once: the second adds nothing."""
+    month = month.replace(day=1)
+    with transaction.atomic():
+        # The lock that makes builds for one commissioner take turns.
+        commissioner = Commissioner.objects.select_for_update().get(pk=commissioner_id)
+        batch = Batch.objects.filter(commissioner=commissioner, month=month).first()
+        if batch is not None and batch.status != Batch.Status.DRAFT:
+            return BuildResult(
+                commissioner.code,
+                month,
+                batch,
+                0,
+                f"{batch.reference} is {batch.get_status_display().lower()}: lines approved "
+                "since then join next month's batch.",
+            )
+        if batch is None:
+            if not waiting_lines(commissioner_id=commissioner.pk, month=month).exists():
+                return BuildResult(
+                    commissioner.code, month, None, 0, "No approved claim lines are waiting."
+                )
+            batch = Batch.objects.create(
+                commissioner=commissioner,
+                month=month,
+                reference=Batch.reference_for(commissioner.code, month),
+                built_at=timezone.now(),
+            )
+        new_lines = _new_batch_lines(batch)
+        BatchLine.objects.bulk_create(new_lines, batch_size=INSERT_BATCH_SIZE)
+        _refresh_subtotals(batch)
+    return BuildResult(
+        commissioner.code,
+        month,
+        batch,
+        len(new_lines),
+        f"{batch.reference}: {len(new_lines)} line(s) added; {batch.line_count} line(s) "
+        f"for £{batch.total:,} in all.",
+    )
+
+
+def batches_build(*, month: dt.date, commissioner_codes: list[str] | None = None):
+    """Every commissioner's batch for the month (or the named ones'), each in its own
+    transaction, so one commissioner's failure leaves the others' batches standing."""
+    if commissioner_codes:
+        found = dict(
+            Commissioner.objects.filter(code__in=commissioner_codes).values_list("code", "pk")
+        )
+        unknown = sorted(set(commissioner_codes) - set(found))
+        if unknown:
+            raise ValidationError(
+                f"No commissioner has the code {', '.join(unknown)}. Check the ODS code."
+            )
+        ids = [found[code] for code in sorted(found)]
+    else:
+        ids = list(commissioners_with_work(month).values_list("pk", flat=True))
+    return [batch_build(commissioner_id=pk, month=month) for pk in ids]
+
+
+def _lock_rates_used(batch: Batch) -> int:
+    """Lock every ARRS rate the batch's lines were worked out with, in one statement (the
+    set-based form of Rate.lock()): a paid figure must always be explainable."""
+    lines = ClaimLine.objects.filter(
+        batch_lines__batch_id=batch.pk,
+        post__role_id=OuterRef("role_id"),
+        post__region=OuterRef("region"),
+        rate_effective_from=OuterRef("effective_from"),
+    )
+    used = Exists(lines.filter(post__afc_band=OuterRef("afc_band"))) | (
+        Q(afc_band="") & Exists(lines)
+    )
+    return Rate.objects.filter(locked_at__isnull=True).filter(used).update(locked_at=timezone.now())
+
+
+@transaction.atomic
+def batch_finalise(*, batch: Batch, by) -> Batch:
+    """Commissioner staff confirm the draft: its lines are in it for good."""
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != Batch.Status.DRAFT:
+        raise ValidationError(
+            f"{batch.reference} is already {batch.get_status_display().lower()}: only a draft "
+            "batch can be finalised."
+        )
+    if not batch.line_count:
+        raise ValidationError(f"{batch.reference} has no lines: there is nothing to pay.")
+    no_payee = list(
+        batch.payees.filter(payee_practice__isnull=True, payee_name="").values_list(
+            "pcn__code", flat=True
+        )
+    )
+    if no_payee:
+        raise ValidationError(
+            f"No nominated payee is recorded for {', '.join(no_payee)}. Record the PCN's "
+            "nominated payee, run the batch again, then finalise it."
+        )
+    batch.status = Batch.Status.FINALISED
+    batch.finalised_at = timezone.now()
+    batch.finalised_by = by
+    batch._change_reason = "Finalised"
+    batch.save()
+    _lock_rates_used(batch)
+    return batch
+
+
+@transaction.atomic
+def batch_mark_paid(*, batch: Batch, paid_on: dt.date, payment_reference: str, by) -> Batch:
+    """Finance records the payment. A paid batch cannot be reopened."""
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != Batch.Status.FINALISED:
+        state = batch.get_status_display().lower()
+        raise ValidationError(
+            f"{batch.reference} is {state}: only a finalised batch can be marked as paid."
+        )
+    errors = {}
+    reference = (payment_reference or "").strip()
+    if not reference:
+        errors["payment_reference"] = "Enter the payment reference finance used."
+    if paid_on is None:
+        errors["paid_on"] = "Enter the date the payment was made."
+    elif paid_on > timezone.localdate():
+        errors["paid_on"] = "The payment date cannot be in the future."
+    elif paid_on < timezone.localtime(batch.finalised_at).date():
+        errors["paid_on"] = (
+            f"The payment date is before the batch was finalised "
+            f"({timezone.localtime(batch.finalised_at):%d/%m/%Y}). Check the date."
+        )
+    if errors:
+        raise ValidationError(errors)
+    batch.status = Batch.Status.PAID
+    batch.paid_on = paid_on
+    batch.payment_reference = reference
+    batch.paid_recorded_by = by
+    batch._change_reason = "Marked as paid"
+    batch.save()
+    return batch
+
+
+def batch_run_request(*, commissioner: Commissioner, month: dt.date, by) -> BatchRun:
+    """Record the request and queue the build once the request is committed."""
+    from . import tasks
+
+    run = BatchRun.objects.create(
+        commissioner=commissioner, month=month.replace(day=1), requested_by=by
+    )
+    transaction.on_commit(lambda: tasks.run_batch_build.delay(run.pk))
+    return run
+
+
+def batch_run_execute(*, run_id: int) -> BatchRun:
+    """Carry out a requested build, recording progress on the run for the person watching."""
+    run = BatchRun.objects.select_related("commissioner").get(pk=run_id)
+    if run.is_finished:
+        return run
+    BatchRun.objects.filter(pk=run.pk).update(
+        status=BatchRun.Status.RUNNING, started_at=timezone.now()
+    )
+    try:
+        result = batch_build(commissioner_id=run.commissioner_id, month=run.month)
+    except DATABASE_DOWN:
+        raise  # the task tries again; the run stays "running" meanwhile
+    except Exception as error:
+        BatchRun.objects.filter(pk=run.pk).update(
+            status=BatchRun.Status.FAILED,
+            message=f"The batch could not be built, and nothing was changed: {error}",
+            finished_at=timezone.now(),
+        )
+        raise
+    BatchRun.objects.filter(pk=run.pk).update(
+        status=BatchRun.Status.DONE,
+        message=result.message,
+        batch=result.batch,
+        finished_at=timezone.now(),
+    )
+    run.refresh_from_db()
+    return run
