@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import factory
 import pytest
+from django.utils import timezone
 
 from reimbursement import models, services
 from tests.networks.factories import MembershipFactory, NominatedPayeeFactory, PCNFactory
@@ -35,6 +36,57 @@ class ClaimLineFactory(factory.django.DjangoModelFactory):
     claim = factory.SubFactory(ClaimFactory)
     post = factory.SubFactory(PostFactory, pcn=factory.SelfAttribute("..claim.pcn"))
     hours = factory.LazyAttribute(lambda o: o.post.role.full_time)
+
+
+class ApprovedClaimLineFactory(ClaimLineFactory):
+    """An approved line with its amount, as a batch finds it (set up directly, not through the
+    review services)."""
+
+    claim = factory.SubFactory(ClaimFactory, status=models.Claim.Status.APPROVED)
+    status = models.ClaimLine.Status.APPROVED
+    approved_at = factory.LazyFunction(timezone.now)
+    reimbursable = Decimal("1000.00")
+
+
+class BatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Batch
+
+    commissioner = factory.SubFactory("tests.networks.factories.CommissionerFactory")
+    month = dt.date(2025, 6, 1)
+    reference = factory.LazyAttribute(
+        lambda o: models.Batch.reference_for(o.commissioner.code, o.month)
+    )
+    built_at = factory.LazyFunction(timezone.now)
+
+
+class BatchPayeeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.BatchPayee
+
+    batch = factory.SubFactory(BatchFactory)
+    pcn = factory.SubFactory(PCNFactory, commissioner=factory.SelfAttribute("..batch.commissioner"))
+    amount = Decimal("1000.00")
+    line_count = 1
+
+
+class BatchLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.BatchLine
+
+    batch = factory.SubFactory(BatchFactory)
+    line = factory.SubFactory(ApprovedClaimLineFactory)
+    pcn = factory.SelfAttribute("line.claim.pcn")
+    claim_month = factory.SelfAttribute("line.claim.month")
+    amount = factory.SelfAttribute("line.reimbursable")
+
+
+class BatchRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.BatchRun
+
+    commissioner = factory.SubFactory("tests.networks.factories.CommissionerFactory")
+    month = dt.date(2025, 6, 1)
 
 
 # Shared set-up for the claim tests: a PCN with its payee practice and one user per persona.
