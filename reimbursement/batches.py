@@ -9,6 +9,7 @@ of queries is fixed per commissioner, whatever the number of lines.
 """
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,6 +24,7 @@ from roles.models import Rate
 from .models import Batch, BatchLine, BatchPayee, BatchRun, ClaimLine
 from .selectors import adjustment_due, month_bounds
 
+logger = logging.getLogger(__name__)
 ZERO = Decimal("0")
 PENNY = Decimal("0.01")
 INSERT_BATCH_SIZE = 2000
@@ -37,6 +39,7 @@ class BuildResult:
     batch: Batch | None
     added: int
     message: str
+    failed: bool = False
 
 
 def default_month(today: dt.date | None = None) -> dt.date:
@@ -215,7 +218,28 @@ def batches_build(*, month: dt.date, commissioner_codes: list[str] | None = None
         ids = [found[code] for code in sorted(found)]
     else:
         ids = list(commissioners_with_work(month).values_list("pk", flat=True))
-    return [batch_build(commissioner_id=pk, month=month) for pk in ids]
+    return [_build_or_report(commissioner_id=pk, month=month) for pk in ids]
+
+
+def _build_or_report(*, commissioner_id: int, month: dt.date) -> BuildResult:
+    """A commissioner whose build fails is reported and the others go on; its transaction has
+    rolled back, so it has no half batch. A dropped database connection is raised instead, so
+    the task tries the whole run again."""
+    try:
+        return batch_build(commissioner_id=commissioner_id, month=month)
+    except DATABASE_DOWN:
+        raise
+    except Exception as error:
+        logger.exception("Batch for commissioner %s, %s failed", commissioner_id, month)
+        code = Commissioner.objects.filter(pk=commissioner_id).values_list("code", flat=True)
+        return BuildResult(
+            code.first() or str(commissioner_id),
+            month,
+            None,
+            0,
+            f"Failed, nothing was changed: {error}",
+            failed=True,
+        )
 
 
 def _lock_rates_used(batch: Batch) -> int:

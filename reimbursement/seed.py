@@ -6,12 +6,13 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from pcn_admin.models import User
 from roles.models import Post
 
-from . import emails, services
-from .models import Claim
+from . import batches, emails, services
+from .models import Batch, Claim
 
 PENNY = Decimal("0.01")
 # Invented pay for the demo: a monthly salary per full-time post, with on-costs typed in as a
@@ -119,3 +120,35 @@ def seed_demo(*, stdout) -> None:
             made += 1
         made += _adjustment(pcn, PLAN[0][0], preparer, stdout)
     stdout.write(f"Reimbursement: {made} demo claim(s) added for {pcn.code}.")
+    _batches(pcn.commissioner, reviewer, stdout)
+
+
+# (month paid for, how far it goes): one batch in each state of its life.
+BATCH_PLAN = [
+    (dt.date(2025, 4, 1), Batch.Status.PAID),
+    (dt.date(2025, 5, 1), Batch.Status.FINALISED),
+    (dt.date(2025, 6, 1), Batch.Status.DRAFT),
+]
+
+
+def _batches(commissioner, reviewer, stdout) -> None:
+    """Payment batches for the demo commissioner, built by the scheduled job's own code."""
+    made = 0
+    for month, state in BATCH_PLAN:
+        if Batch.objects.filter(commissioner=commissioner, month=month).exists():
+            continue
+        batch = batches.batch_build(commissioner_id=commissioner.pk, month=month).batch
+        if batch is None:
+            continue
+        made += 1
+        if state == Batch.Status.DRAFT:
+            continue
+        batch = batches.batch_finalise(batch=batch, by=reviewer)
+        if state == Batch.Status.PAID:
+            batches.batch_mark_paid(
+                batch=batch,
+                paid_on=timezone.localdate(),
+                payment_reference=f"BACS {commissioner.code} {month:%m%y}",
+                by=reviewer,
+            )
+    stdout.write(f"Reimbursement: {made} demo payment batch(es) added for {commissioner.code}.")

@@ -26,3 +26,18 @@ def db_vendor():
 def fast_password_hashing(settings):
     # Tests make many users; the production hasher made set-up take seconds on 2 cores.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def celery_in_process(request):
+    """Tasks run in the test's own process, even where CI configures a broker; only tests
+    marked `broker` send them to a real worker."""
+    from pcn_admin.celery import app
+
+    if "broker" in request.keywords:
+        yield
+        return
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
