@@ -186,8 +186,6 @@ class ClaimLine(models.Model):
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
 
-    # Fields a later step may still set on an approved line (the coming payment batch).
-    CHANGEABLE_AFTER_APPROVAL: frozenset[str] = frozenset()
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="lines")
     post = models.ForeignKey("roles.Post", on_delete=models.PROTECT, related_name="claim_lines")
     original_line = models.ForeignKey(
@@ -243,7 +241,7 @@ class ClaimLine(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Set with the approval and never cleared: the payment batch takes approved lines.
+    # Set with the approval and never cleared: payment batches take approved lines.
     approved_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
@@ -284,13 +282,10 @@ class ClaimLine(models.Model):
 
     def save(self, *args, **kwargs):
         # Approved lines are what the commissioner pays: once approved, nothing changes.
-        if self.pk:
-            fields = kwargs.get("update_fields")
-            only_allowed = fields is not None and set(fields) <= self.CHANGEABLE_AFTER_APPROVAL
-            if not only_allowed and (
-                ClaimLine.objects.filter(pk=self.pk, approved_at__isnull=False).exists()
-            ):
-                raise ValidationError("This line has been approved and can no longer change.")
+        # A payment batch points at the line from its own table (decision 0005), so even
+        # batching leaves the line as it was approved.
+        if self.pk and ClaimLine.objects.filter(pk=self.pk, approved_at__isnull=False).exists():
+            raise ValidationError("This line has been approved and can no longer change.")
         super().save(*args, **kwargs)
 
     @property
