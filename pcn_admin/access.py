@@ -266,3 +266,103 @@ def can_review_claims(user: User, commissioner: Commissioner | None = None) -> b
     if not is_commissioner_staff(user):
         return False
     return commissioner is None or commissioner.pk == user.commissioner_id
+
+
+# Batches (reimbursement app): commissioner staff build, finalise and record payment of their
+# own area's batches and download the full files; a PCN's clinical director and the manager of
+# its nominated payee practice see only their PCN's subtotal (the remittance). Link workers
+# and community organisation staff see no batches.
+def visible_batches(user: User) -> QuerySet:
+    from reimbursement.models import Batch, BatchPayee
+
+    if sees_everything(user):
+        return Batch.objects.all()
+    if not user.is_authenticated:
+        return Batch.objects.none()
+    match user.role:
+        case Role.COMMISSIONER_STAFF:
+            return Batch.objects.filter(commissioner_id=user.commissioner_id)
+        case Role.CLINICAL_DIRECTOR:
+            rows = BatchPayee.objects.filter(batch_id=OuterRef("pk"), pcn_id=user.pcn_id)
+            return Batch.objects.filter(Exists(rows))
+        case Role.PRACTICE_MANAGER:
+            rows = BatchPayee.objects.filter(
+                batch_id=OuterRef("pk"), payee_practice_id=user.practice_id
+            )
+            return Batch.objects.filter(Exists(rows))
+    return Batch.objects.none()
+
+
+def visible_batch_payees(user: User) -> QuerySet:
+    """The PCN subtotals (remittances) the user may see: all of their area's for commissioner
+    staff; their PCN's for a clinical director; those paid to their practice for its manager."""
+    from reimbursement.models import BatchPayee
+
+    if sees_everything(user):
+        return BatchPayee.objects.all()
+    if not user.is_authenticated:
+        return BatchPayee.objects.none()
+    match user.role:
+        case Role.COMMISSIONER_STAFF:
+            return BatchPayee.objects.filter(batch__commissioner_id=user.commissioner_id)
+        case Role.CLINICAL_DIRECTOR:
+            return BatchPayee.objects.filter(pcn_id=user.pcn_id)
+        case Role.PRACTICE_MANAGER:
+            return BatchPayee.objects.filter(payee_practice_id=user.practice_id)
+    return BatchPayee.objects.none()
+
+
+def can_view_remittances(user: User) -> bool:
+    """Whether the role deals with payment batches at all (to show the pages and the API)."""
+    return sees_everything(user) or (
+        user.is_authenticated
+        and user.role in (Role.COMMISSIONER_STAFF, Role.CLINICAL_DIRECTOR, Role.PRACTICE_MANAGER)
+    )
+
+
+def can_manage_batches(user: User, commissioner: Commissioner | None = None) -> bool:
+    """Build, finalise, mark paid and download the full payment file: commissioner staff of
+    that commissioner, and superusers."""
+    if sees_everything(user):
+        return True
+    if not is_commissioner_staff(user):
+        return False
+    return commissioner is None or commissioner.pk == user.commissioner_id
+
+
+def visible_batch_runs(user: User) -> QuerySet:
+    """Requests to build batches: the commissioner's staff watch their own area's."""
+    from reimbursement.models import BatchRun
+
+    if sees_everything(user):
+        return BatchRun.objects.all()
+    if is_commissioner_staff(user):
+        return BatchRun.objects.filter(commissioner_id=user.commissioner_id)
+    return BatchRun.objects.none()
+
+
+# Dashboards (networks app): a clinical director sees their own PCN's dashboard; commissioner
+# staff see their area's PCNs' and their commissioner's; superusers any. Aggregates only: no
+# dashboard shows a patient's identity, so no identity rule applies here.
+def can_view_pcn_dashboard(user: User) -> bool:
+    return sees_everything(user) or (
+        user.is_authenticated and user.role in (Role.CLINICAL_DIRECTOR, Role.COMMISSIONER_STAFF)
+    )
+
+
+def pcn_dashboard_pcns(user: User) -> QuerySet[PCN]:
+    """PCNs whose dashboard the user may open (others are a 404 for a role that has one)."""
+    if not can_view_pcn_dashboard(user):
+        return PCN.objects.none()
+    return visible_pcns(user)
+
+
+def can_view_commissioner_dashboard(user: User) -> bool:
+    return sees_everything(user) or is_commissioner_staff(user)
+
+
+def commissioner_dashboard_commissioners(user: User) -> QuerySet[Commissioner]:
+    """Commissioner staff: their own; superusers: any."""
+    if not can_view_commissioner_dashboard(user):
+        return Commissioner.objects.none()
+    return visible_commissioners(user)

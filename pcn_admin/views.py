@@ -19,6 +19,11 @@ _WORK = [
         "Monthly ARRS claims",
         {Role.COMMISSIONER_STAFF, Role.CLINICAL_DIRECTOR, Role.PRACTICE_MANAGER},
     ),
+    (
+        "reimbursement:batch_list",
+        "Payment batches and remittances",
+        {Role.COMMISSIONER_STAFF, Role.CLINICAL_DIRECTOR, Role.PRACTICE_MANAGER},
+    ),
     ("referrals:caseload", "Social prescribing caseload", {Role.LINK_WORKER}),
     (
         "referrals:overview",

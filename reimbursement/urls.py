@@ -1,4 +1,4 @@
-"""Pages of the reimbursement app: monthly ARRS claims."""
+"""Pages of the reimbursement app: monthly ARRS claims and payment batches."""
 
 from django.urls import path
 from django.views.generic import RedirectView
@@ -27,5 +27,21 @@ urlpatterns = [
         "claims/<int:pk>/approve-remaining/",
         views.claim_approve_remaining,
         name="claim_approve_remaining",
+    ),
+    path("batches/", views.batch_list, name="batch_list"),
+    path(
+        "batches/<str:reference>/remittance/<str:pcn_code>/",
+        views.batch_remittance,
+        name="batch_remittance",
+    ),
+    path(
+        "batches/<str:reference>/payment-file.<str:fmt>",
+        views.batch_payment_file,
+        name="batch_payment_file",
+    ),
+    path(
+        "batches/<str:reference>/line-detail.<str:fmt>",
+        views.batch_line_detail,
+        name="batch_line_detail",
     ),
 ]

@@ -168,3 +168,110 @@ def submitted_claim(world: ClaimWorld, month: dt.date = JUNE):
     return services.claim_submit(
         claim=claim, declared_additional=True, declared_costs_paid=True, by=world.director
     )
+
+
+# Payment batches: a commissioner's June 2025 batch built through reimbursement.batches, with
+# two PCNs paid to their nominated payee practices, a late line and an adjustment, and one user
+# per persona. Amounts have odd pence so a total that is off by a penny shows.
+@dataclass
+class BatchWorld:
+    batch: object
+    commissioner: object
+    pcn: object
+    payee_practice: object
+    other_pcn: object
+    other_payee_practice: object
+    reviewer: object
+    other_reviewer: object
+    director: object
+    other_director: object
+    outside_director: object
+    practice_manager: object
+    other_practice_manager: object
+    link_worker: object
+    community_user: object
+
+
+BATCH_MONTH = dt.date(2025, 6, 1)
+PCN_AMOUNT = Decimal("2655.55")  # 1234.56 + 987.65 + 333.33 (late, May) + 100.01 (adjustment)
+OTHER_PCN_AMOUNT = Decimal("2500.01")  # 2500.00 + 0.01
+BATCH_TOTAL = PCN_AMOUNT + OTHER_PCN_AMOUNT
+
+
+def add_approved_lines(claim, count: int, *, amount=Decimal("10.01"), practice=None):
+    """More approved lines on an approved claim, each for its own post."""
+    post = {"post__employing_practice": practice} if practice else {}
+    return [
+        ApprovedClaimLineFactory(claim=claim, reimbursable=amount, **post) for _ in range(count)
+    ]
+
+
+def make_batch_world(*, extra_lines: int = 0) -> BatchWorld:
+    from reimbursement import batches
+    from tests.pcn_admin.factories import CommunityOrganisationUserFactory
+
+    pcn = PCNFactory(name="Coquet Valley PCN")
+    other_pcn = PCNFactory(commissioner=pcn.commissioner)
+    payee = MembershipFactory(pcn=pcn).practice
+    other_payee = MembershipFactory(pcn=other_pcn).practice
+    NominatedPayeeFactory(pcn=pcn, practice=payee)
+    NominatedPayeeFactory(pcn=other_pcn, practice=other_payee)
+
+    approved = models.Claim.Status.APPROVED
+    june = ClaimFactory(pcn=pcn, month=BATCH_MONTH, status=approved)
+    ApprovedClaimLineFactory(
+        claim=june,
+        reimbursable=Decimal("1234.56"),
+        wte=Decimal("0.800000"),
+        days_in_post=30,
+        post__person_name="Priya Shah",
+        post__employing_practice=payee,
+    )
+    corrected = ApprovedClaimLineFactory(
+        claim=june,
+        reimbursable=Decimal("987.65"),
+        post__person_name="Tom Robson",
+        post__employing_practice=payee,
+    )
+    adjustment = ClaimFactory(
+        pcn=pcn, month=BATCH_MONTH, status=approved, kind="adjustment", original=june
+    )
+    ApprovedClaimLineFactory(
+        claim=adjustment,
+        post=corrected.post,
+        original_line=corrected,
+        reimbursable=Decimal("1087.66"),
+    )
+    may = ClaimFactory(pcn=pcn, month=dt.date(2025, 5, 1), status=approved)
+    ApprovedClaimLineFactory(
+        claim=may,
+        reimbursable=Decimal("333.33"),
+        post__person_name="Ann Mayhew",
+        post__employing_practice=payee,
+    )
+    add_approved_lines(june, extra_lines, amount=Decimal("0.00"), practice=payee)
+    other_june = ClaimFactory(pcn=other_pcn, month=BATCH_MONTH, status=approved)
+    ApprovedClaimLineFactory(
+        claim=other_june, reimbursable=Decimal("2500.00"), post__employing_practice=other_payee
+    )
+    ApprovedClaimLineFactory(
+        claim=other_june, reimbursable=Decimal("0.01"), post__employing_practice=other_payee
+    )
+    batch = batches.batch_build(commissioner_id=pcn.commissioner_id, month=BATCH_MONTH).batch
+    return BatchWorld(
+        batch=batch,
+        commissioner=pcn.commissioner,
+        pcn=pcn,
+        payee_practice=payee,
+        other_pcn=other_pcn,
+        other_payee_practice=other_payee,
+        reviewer=CommissionerStaffFactory(commissioner=pcn.commissioner),
+        other_reviewer=CommissionerStaffFactory(),
+        director=ClinicalDirectorUserFactory(pcn=pcn),
+        other_director=ClinicalDirectorUserFactory(pcn=other_pcn),
+        outside_director=ClinicalDirectorUserFactory(),
+        practice_manager=PracticeManagerFactory(practice=payee),
+        other_practice_manager=PracticeManagerFactory(practice=MembershipFactory(pcn=pcn).practice),
+        link_worker=LinkWorkerUserFactory(pcn=pcn),
+        community_user=CommunityOrganisationUserFactory(),
+    )

@@ -1,0 +1,229 @@
+"""The finance payment file and the line detail, as CSV and XLSX: read back the way a
+spreadsheet would, their amount columns sum to the batch's total to the penny."""
+
+import csv
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from reimbursement.models import BatchPayee
+from tests.pcn_admin.factories import UserFactory
+from tests.reimbursement.factories import (
+    BATCH_TOTAL,
+    OTHER_PCN_AMOUNT,
+    PCN_AMOUNT,
+    make_batch_world,
+)
+
+pytestmark = pytest.mark.django_db
+
+PENNY = Decimal("0.01")
+
+
+@pytest.fixture
+def batch_world(db):
+    return make_batch_world()
+
+
+def _url(name, batch, fmt):
+    return reverse(f"reimbursement:batch_{name}", args=[batch.reference, fmt])
+
+
+def _csv_rows(response) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def _sheet(response):
+    return openpyxl.load_workbook(io.BytesIO(response.content)).active
+
+
+def _download(client, user, name, batch, fmt):
+    client.force_login(user)
+    response = client.get(_url(name, batch, fmt))
+    assert response.status_code == 200
+    return response
+
+
+def _money(value) -> Decimal:
+    # openpyxl reads numeric cells back as float; via str they are exact to the penny.
+    return Decimal(str(value)).quantize(PENNY)
+
+
+def test_the_csv_payment_file_has_one_row_per_payee_summing_to_the_total(client, batch_world):
+    batch = batch_world.batch
+    response = _download(client, batch_world.reviewer, "payment_file", batch, "csv")
+
+    assert response["Content-Type"].startswith("text/csv")
+    assert (
+        response["Content-Disposition"]
+        == f'attachment; filename="{batch.reference}-payment-file.csv"'
+    )
+    rows = _csv_rows(response)
+    assert [
+        (
+            row["Batch reference"],
+            row["PCN code"],
+            row["PCN name"],
+            row["Payee practice code"],
+            row["Payee name"],
+            row["Amount (£)"],
+        )
+        for row in rows
+    ] == [
+        (
+            batch.reference,
+            batch_world.pcn.code,
+            "Coquet Valley PCN",
+            batch_world.payee_practice.code,
+            batch_world.payee_practice.name,
+            str(PCN_AMOUNT),
+        ),
+        (
+            batch.reference,
+            batch_world.other_pcn.code,
+            batch_world.other_pcn.name,
+            batch_world.other_payee_practice.code,
+            batch_world.other_payee_practice.name,
+            str(OTHER_PCN_AMOUNT),
+        ),
+    ]
+    assert sum(Decimal(row["Amount (£)"]) for row in rows) == batch.total == BATCH_TOTAL
+
+
+def test_the_xlsx_payment_file_has_numeric_amounts_summing_to_the_total(client, batch_world):
+    batch = batch_world.batch
+    response = _download(client, batch_world.reviewer, "payment_file", batch, "xlsx")
+
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert f'filename="{batch.reference}-payment-file.xlsx"' in response["Content-Disposition"]
+    sheet = _sheet(response)
+    header, *rows = list(sheet.iter_rows())
+    assert [cell.value for cell in header] == [
+        "Batch reference",
+        "PCN code",
+        "PCN name",
+        "Payee practice code",
+        "Payee name",
+        "Amount (£)",
+    ]
+    amounts = [row[5] for row in rows]
+    assert all(cell.data_type == "n" and cell.number_format == "#,##0.00" for cell in amounts)
+    assert [row[1].value for row in rows] == [batch_world.pcn.code, batch_world.other_pcn.code]
+    assert sum(_money(cell.value) for cell in amounts) == batch.total
+
+
+def test_the_line_detail_lists_every_line_with_what_this_batch_pays(client, batch_world):
+    batch = batch_world.batch
+    response = _download(client, batch_world.reviewer, "line_detail", batch, "csv")
+
+    assert f'filename="{batch.reference}-line-detail.csv"' in response["Content-Disposition"]
+    rows = _csv_rows(response)
+    assert len(rows) == batch.line_count == 6
+    assert sum(Decimal(row["Amount paid in this batch (£)"]) for row in rows) == batch.total
+    adjustment = next(row for row in rows if row["Claim kind"] == "Adjustment")
+    assert adjustment["Staff member"] == "Tom Robson"
+    assert adjustment["Line reimbursable (£)"] == "1087.66"
+    assert adjustment["Amount paid in this batch (£)"] == "100.01"
+    late = [row for row in rows if row["Late"] == "Yes"]
+    assert [(row["Staff member"], row["Claim month"]) for row in late] == [
+        ("Ann Mayhew", "2025-05")
+    ]
+    priya = next(row for row in rows if row["Staff member"] == "Priya Shah")
+    assert (priya["WTE"], priya["Days in post"], priya["Claim kind"]) == ("0.8", "30", "Monthly")
+    assert priya["Role"] == "Social prescribing link worker"
+    assert priya["Approved on"]  # an ISO date
+
+
+def test_the_xlsx_line_detail_sums_to_the_total_with_numbers_not_text(client, batch_world):
+    batch = batch_world.batch
+    response = _download(client, batch_world.reviewer, "line_detail", batch, "xlsx")
+
+    sheet = _sheet(response)
+    header, *rows = list(sheet.iter_rows())
+    names = [cell.value for cell in header]
+    paid = names.index("Amount paid in this batch (£)")
+    wte = names.index("WTE")
+    approved = names.index("Approved on")
+    assert len(rows) == 6
+    assert all(row[paid].data_type == "n" for row in rows)
+    assert sum(_money(row[paid].value) for row in rows) == batch.total
+    priya = next(row for row in rows if row[names.index("Staff member")].value == "Priya Shah")
+    assert priya[wte].value == pytest.approx(0.8)
+    assert priya[approved].is_date
+
+
+def test_a_name_that_looks_like_a_formula_stays_text(client, batch_world):
+    batch = batch_world.batch
+    BatchPayee.objects.filter(batch=batch, pcn=batch_world.pcn).update(
+        payee_name='=HYPERLINK("http://example.com")'
+    )
+
+    rows = _csv_rows(_download(client, batch_world.reviewer, "payment_file", batch, "csv"))
+    assert rows[0]["Payee name"] == '\'=HYPERLINK("http://example.com")'
+
+    sheet = _sheet(_download(client, batch_world.reviewer, "payment_file", batch, "xlsx"))
+    cell = sheet.cell(row=2, column=5)
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+
+
+@pytest.mark.parametrize("name", ["payment_file", "line_detail"])
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("reviewer", 200),
+        ("other_reviewer", 404),
+        ("director", 403),  # sees the batch (their remittance) but not the full file
+        ("outside_director", 404),
+        ("practice_manager", 403),
+        ("link_worker", 404),
+        ("community_user", 404),
+    ],
+)
+def test_only_the_commissioners_staff_download_the_full_files(
+    client, batch_world, name, persona, status
+):
+    client.force_login(getattr(batch_world, persona))
+
+    for fmt in ("csv", "xlsx"):
+        assert client.get(_url(name, batch_world.batch, fmt)).status_code == status
+
+
+def test_a_superuser_downloads_any_batchs_files(client, batch_world):
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+
+    response = client.get(_url("payment_file", batch_world.batch, "csv"))
+
+    assert response.status_code == 200
+    assert len(_csv_rows(response)) == 2
+
+
+def test_signing_in_is_needed_and_an_unknown_format_is_not_found(client, batch_world):
+    url = _url("payment_file", batch_world.batch, "csv")
+    assert client.get(url).status_code == 302
+
+    client.force_login(batch_world.reviewer)
+    assert client.get(_url("payment_file", batch_world.batch, "pdf")).status_code == 404
+
+
+@pytest.mark.parametrize("extra_lines", [0, 40])
+@pytest.mark.parametrize("name", ["payment_file", "line_detail"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_file_costs_the_same_queries_whatever_the_number_of_lines(
+    client, django_assert_max_num_queries, extra_lines, name, fmt
+):
+    world = make_batch_world(extra_lines=extra_lines)
+    client.force_login(world.reviewer)
+
+    # session, user, batch, its rows
+    with django_assert_max_num_queries(4):
+        response = client.get(_url(name, world.batch, fmt))
+
+    assert response.status_code == 200
+    if name == "line_detail" and fmt == "csv":
+        assert len(_csv_rows(response)) == 6 + extra_lines
