@@ -433,3 +433,14 @@ def test_a_failed_run_says_so_and_changes_nothing(monkeypatch):
     assert run.status == BatchRun.Status.FAILED
     assert "nothing was changed" in run.message
     assert not Batch.objects.exists()
+
+
+def test_the_schedule_names_the_batch_task_at_six_on_the_fifth(settings):
+    from pcn_admin.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["generate-claim-batches"]
+
+    assert app.tasks[entry["task"]] is tasks.generate_claim_batches
+    assert entry["schedule"].hour == {6}
+    assert entry["schedule"].minute == {0}
+    assert entry["schedule"].day_of_month == {5}
