@@ -440,7 +440,7 @@ def test_the_schedule_names_the_batch_task_at_six_on_the_fifth(settings):
 
     entry = settings.CELERY_BEAT_SCHEDULE["generate-claim-batches"]
 
-    assert app.tasks[entry["task"]] is tasks.generate_claim_batches
+    assert app.tasks[entry["task"]].name == tasks.generate_claim_batches.name
     assert entry["schedule"].hour == {6}
     assert entry["schedule"].minute == {0}
     assert entry["schedule"].day_of_month == {5}
