@@ -14,20 +14,41 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from networks.models import Commissioner, NominatedPayee
 from roles.models import Rate
 
 from .models import Batch, BatchLine, BatchPayee, BatchRun, ClaimLine
-from .selectors import adjustment_due, month_bounds
+from .selectors import amount_due, month_bounds
 
 logger = logging.getLogger(__name__)
 ZERO = Decimal("0")
 PENNY = Decimal("0.01")
-INSERT_BATCH_SIZE = 2000
+# reimbursement_batchline's columns, and the names the SELECT gives them, in the same order.
+BATCH_LINE_COLUMNS = {
+    "batch_id": "in_batch",
+    "line_id": "claim_line",
+    "pcn_id": "line_pcn",
+    "claim_month": "line_month",
+    "amount": "amount",
+    "late": "is_late",
+    "added_at": "added",
+}
 # Errors after which the same work is simply tried again: the build is idempotent.
 DATABASE_DOWN = (OperationalError, InterfaceError)
 
@@ -79,32 +100,33 @@ def commissioners_with_work(month: dt.date):
     return Commissioner.objects.filter(Exists(waiting) | Exists(draft)).order_by("code")
 
 
-def _new_batch_lines(batch: Batch) -> list[BatchLine]:
-    lines = (
+def _add_waiting_lines(batch: Batch) -> int:
+    """Copy the waiting lines into the batch in one INSERT ... SELECT, so the lines never pass
+    through Python: a national run is 40,000 lines (decision 0005)."""
+    rows = (
         waiting_lines(commissioner_id=batch.commissioner_id, month=batch.month)
-        .select_related("original_line")
-        .only(
-            "pk",
-            "reimbursable",
-            "claim__pcn_id",
-            "claim__month",
-            "original_line__reimbursable",
-            "original_line__status",
+        .annotate(
+            in_batch=Value(batch.pk),
+            claim_line=F("pk"),
+            line_pcn=F("claim__pcn_id"),
+            line_month=F("claim__month"),
+            amount=amount_due(),
+            is_late=Case(
+                When(claim__month__lt=batch.month, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            added=Value(timezone.now(), output_field=DateTimeField()),
         )
-        .select_related("claim")
-        .order_by("pk")
+        .values_list(*BATCH_LINE_COLUMNS.values())
+        .order_by()
     )
-    return [
-        BatchLine(
-            batch=batch,
-            line_id=line.pk,
-            pcn_id=line.claim.pcn_id,
-            claim_month=line.claim.month,
-            amount=adjustment_due(line),
-            late=line.claim.month < batch.month,
-        )
-        for line in lines
-    ]
+    select, params = rows.query.sql_with_params()
+    table = connection.ops.quote_name(BatchLine._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(name) for name in BATCH_LINE_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)
+        return cursor.rowcount
 
 
 def _payees_on(pcn_ids, day: dt.date) -> dict[int, NominatedPayee]:
@@ -190,15 +212,14 @@ def batch_build(*, commissioner_id: int, month: dt.date) -> BuildResult:
                 reference=Batch.reference_for(commissioner.code, month),
                 built_at=timezone.now(),
             )
-        new_lines = _new_batch_lines(batch)
-        BatchLine.objects.bulk_create(new_lines, batch_size=INSERT_BATCH_SIZE)
+        added = _add_waiting_lines(batch)
         _refresh_subtotals(batch)
     return BuildResult(
         commissioner.code,
         month,
         batch,
-        len(new_lines),
-        f"{batch.reference}: {len(new_lines)} line(s) added; {batch.line_count} line(s) "
+        added,
+        f"{batch.reference}: {added} line(s) added; {batch.line_count} line(s) "
         f"for £{batch.total:,} in all.",
     )
 

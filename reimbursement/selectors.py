@@ -6,7 +6,19 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from pcn_admin import access
 from reimbursement.calculations import Breakdown, RateBook, month_label, reimbursable_amount
@@ -16,6 +28,7 @@ from roles.selectors import hours_on, with_hours
 from .models import Claim, ClaimLine
 
 ZERO = Decimal("0")
+ZERO_MONEY = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
 
 
 def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
@@ -196,6 +209,21 @@ def year_claimed(claim: Claim, year: int) -> Decimal:
     return sum((adjustment_due(line) for line in lines), ZERO)
 
 
+def amount_due() -> Case:
+    """adjustment_due as a database expression, for set-based work (payment batches): the
+    line's reimbursable amount, less the original line's when this line corrects an approved
+    one. A test holds the two to the same answers."""
+    return Case(
+        When(
+            original_line__status=ClaimLine.Status.APPROVED,
+            then=Coalesce(F("reimbursable"), ZERO_MONEY)
+            - Coalesce(F("original_line__reimbursable"), ZERO_MONEY),
+        ),
+        default=Coalesce(F("reimbursable"), ZERO_MONEY),
+        output_field=DecimalField(max_digits=12, decimal_places=2),
+    )
+
+
 def adjustment_due(line: ClaimLine) -> Decimal:
     """An adjustment line asks for its corrected amount less what the original line was
     approved for; an ordinary line for its amount."""
@@ -221,3 +249,86 @@ def approved_in_year(pcn_id: int, year: int) -> Decimal:
     )
     # Each line is already in pence: this only fixes the display to two places.
     return sum((adjustment_due(line) for line in lines), ZERO).quantize(Decimal("0.01"))
+
+
+# Set-based reads for the dashboards -----------------------------------------------------------
+# approved_in_year's definition of spend, for many PCNs and by month in one query each.
+
+
+def _year_months(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 4, 1), dt.date(year + 1, 3, 1)
+
+
+def approved_by_month(*, pcn_ids, year: int) -> dict[int, dict[dt.date, Decimal]]:
+    """Each PCN's approved claim money in financial year `year`, by claim month: the lines
+    approved_in_year counts (an adjustment only its difference from the approved line it
+    corrects), summed in the database. PCNs with nothing approved are absent."""
+    first, last = _year_months(year)
+    rows = (
+        ClaimLine.objects.filter(
+            claim__pcn_id__in=pcn_ids,
+            claim__month__gte=first,
+            claim__month__lte=last,
+            status=ClaimLine.Status.APPROVED,
+        )
+        .values_list("claim__pcn_id", "claim__month")
+        .annotate(
+            amount=Sum("reimbursable"),
+            corrected=Sum(
+                "original_line__reimbursable",
+                filter=Q(original_line__status=ClaimLine.Status.APPROVED),
+            ),
+        )
+        .order_by()
+    )
+    result: dict[int, dict[dt.date, Decimal]] = {}
+    for pcn_id, month, amount, corrected in rows:
+        # Each line is already in pence; SQLite sums through a float, so restore the pence.
+        due = (Decimal(amount or ZERO) - Decimal(corrected or ZERO)).quantize(Decimal("0.01"))
+        result.setdefault(pcn_id, {})[month] = due
+    return result
+
+
+def approved_in_year_by_pcn(*, pcn_ids, year: int) -> dict[int, Decimal]:
+    """approved_in_year for many PCNs in one query; every PCN asked for has an entry."""
+    ids = list(pcn_ids)
+    by_month = approved_by_month(pcn_ids=ids, year=year)
+    return {
+        pcn_id: sum(by_month.get(pcn_id, {}).values(), Decimal("0.00")).quantize(Decimal("0.01"))
+        for pcn_id in ids
+    }
+
+
+def claims_awaiting_review_by_pcn(*, pcn_ids) -> dict[int, int]:
+    """Claims (of any month) submitted or partly decided: the reviewers' queue, by PCN."""
+    rows = (
+        Claim.objects.filter(pcn_id__in=pcn_ids, status__in=Claim.IN_REVIEW)
+        .values_list("pcn_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return dict(rows)
+
+
+def claims_in_year(*, pcn_id: int, year: int) -> QuerySet[Claim]:
+    """A PCN's claims and adjustments for the months of a financial year, with the stored line
+    amounts summed by line status (no money rule here: each line is already rounded)."""
+    first, last = _year_months(year)
+    return (
+        Claim.objects.filter(pcn_id=pcn_id, month__gte=first, month__lte=last)
+        .annotate(
+            line_count=Count("lines"),
+            claimed=Sum("lines__reimbursable"),
+            approved=Sum("lines__reimbursable", filter=Q(lines__status=ClaimLine.Status.APPROVED)),
+            pending=Sum("lines__reimbursable", filter=Q(lines__status=ClaimLine.Status.PENDING)),
+            rejected=Sum("lines__reimbursable", filter=Q(lines__status=ClaimLine.Status.REJECTED)),
+        )
+        .order_by("month", "-kind", "pk")  # the month's claim, then its adjustments
+    )
+
+
+def latest_batch(*, commissioner_id: int):
+    """The commissioner's newest payment batch (by the month it pays for), or None."""
+    from .models import Batch
+
+    return Batch.objects.filter(commissioner_id=commissioner_id).order_by("-month", "-pk").first()

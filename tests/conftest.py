@@ -37,7 +37,53 @@ def celery_in_process(request):
     if "broker" in request.keywords:
         yield
         return
+    # The app reads Django's settings under the CELERY_ namespace, so the override must use
+    # the namespaced key: setting `task_always_eager` itself is silently ignored.
     before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
+    app.conf.CELERY_TASK_ALWAYS_EAGER = True
     yield
-    app.conf.task_always_eager = before
+    app.conf.CELERY_TASK_ALWAYS_EAGER = before
+
+
+# --- Browser tests (tests/browser): Playwright driving Debian's Chromium ----------------------
+# Chromium comes from `apt-get install chromium` (.ci/run does it), never `playwright install`,
+# which downloads a browser build of its own. PLAYWRIGHT_CHROMIUM points at another binary.
+BROWSER_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+_browser_skips: list[str] = []
+
+
+def chromium_path() -> str:
+    import os
+
+    return os.environ.get("PLAYWRIGHT_CHROMIUM") or "/usr/bin/chromium"
+
+
+def browser_unavailable_reason() -> str:
+    """Why browser tests cannot run here, or "" when they can."""
+    import importlib.util
+    import os
+
+    if importlib.util.find_spec("playwright") is None:
+        return "needs the playwright package: .venv/bin/pip install -r requirements-dev.txt"
+    path = chromium_path()
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        return (
+            f"needs Chromium at {path}: apt-get install chromium, "
+            "or set PLAYWRIGHT_CHROMIUM to a Chromium binary"
+        )
+    return ""
+
+
+def pytest_runtest_setup(item):
+    if "browser" in item.keywords:
+        reason = browser_unavailable_reason()
+        if reason:
+            _browser_skips.append(item.nodeid)
+            pytest.skip(f"browser test {reason}")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _browser_skips:
+        terminalreporter.write_line(
+            f"{len(_browser_skips)} browser test(s) skipped: {browser_unavailable_reason()}"
+        )

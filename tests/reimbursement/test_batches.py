@@ -444,3 +444,41 @@ def test_the_schedule_names_the_batch_task_at_six_on_the_fifth(settings):
     assert entry["schedule"].hour == {6}
     assert entry["schedule"].minute == {0}
     assert entry["schedule"].day_of_month == {5}
+
+
+def test_the_database_rule_for_what_a_line_is_owed_matches_adjustment_due():
+    from reimbursement.selectors import adjustment_due, amount_due
+
+    pcn = pcn_with_payee()
+    approved_original = approved(pcn, month=APRIL, amount="1000.00")
+    rejected_original = ClaimLineFactory(
+        claim=approved_original.claim,
+        status=ClaimLine.Status.REJECTED,
+        decision_reason="Wrong person",
+        reimbursable=Decimal("300.00"),
+    )
+    adjustment = ClaimFactory(
+        pcn=pcn,
+        month=APRIL,
+        kind=Claim.Kind.ADJUSTMENT,
+        original=approved_original.claim,
+        status=Claim.Status.APPROVED,
+    )
+    for original, amount in ((approved_original, "1040.10"), (rejected_original, "280.00")):
+        ApprovedClaimLineFactory(
+            claim=adjustment, post=original.post, original_line=original, reimbursable=amount
+        )
+    ClaimLineFactory(claim=adjustment, reimbursable=None)
+
+    lines = ClaimLine.objects.annotate(due=amount_due()).select_related("original_line")
+
+    assert len(lines) == 5
+    for line in lines:
+        assert line.due == adjustment_due(line), line
+    assert sorted(line.due for line in lines) == [
+        Decimal("0"),
+        Decimal("40.10"),
+        Decimal("280.00"),
+        Decimal("300.00"),
+        Decimal("1000.00"),
+    ]

@@ -43,7 +43,7 @@ def test_two_workers_building_at_once_make_one_batch(monkeypatch):
     for amount in ("10.00", "20.00", "30.00"):
         approved(pcn, amount=amount)
     first_holds_lock, release = threading.Event(), threading.Event()
-    gather = batches._new_batch_lines
+    gather = batches._add_waiting_lines
 
     def slow_for_first(batch):
         if threading.current_thread().name == "first":
@@ -51,7 +51,7 @@ def test_two_workers_building_at_once_make_one_batch(monkeypatch):
             release.wait(timeout=20)
         return gather(batch)
 
-    monkeypatch.setattr(batches, "_new_batch_lines", slow_for_first)
+    monkeypatch.setattr(batches, "_add_waiting_lines", slow_for_first)
 
     def build():
         return batches.batch_build(commissioner_id=pcn.commissioner_id, month=JUNE)
