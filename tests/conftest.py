@@ -1,5 +1,7 @@
 """Shared fixtures. Tests needing PostgreSQL or a live broker skip elsewhere, saying why."""
 
+import os
+
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -77,6 +79,9 @@ def browser_unavailable_reason() -> str:
 def pytest_runtest_setup(item):
     if "browser" in item.keywords:
         reason = browser_unavailable_reason()
+        if reason and os.environ.get("BROWSER_TESTS_REQUIRED"):
+            # CI installs Chromium: there, a missing browser is a failure, not a quiet skip.
+            pytest.fail(f"browser test {reason}")
         if reason:
             _browser_skips.append(item.nodeid)
             pytest.skip(f"browser test {reason}")
