@@ -106,7 +106,7 @@ class BatchAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     list_display = [
         "reference",
-        "commissioner",
+        "commissioner_code",
         "month_display",
         "status",
         "line_count",
@@ -123,8 +123,8 @@ class BatchAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     ]
     list_select_related = ["commissioner"]
     fieldsets = [
-        (None, {"fields": ["reference", "commissioner", "month", "status"]}),
-        ("Figures", {"fields": ["total", "line_count", "late_line_count", "built_at"]}),
+        (None, {"fields": ["reference", "commissioner", "month_display", "status"]}),
+        ("Figures", {"fields": ["total_display", "line_count", "late_line_count", "built_at"]}),
         (
             "Finalised and paid",
             {
@@ -141,9 +141,9 @@ class BatchAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     readonly_fields = [
         "reference",
         "commissioner",
-        "month",
+        "month_display",
         "status",
-        "total",
+        "total_display",
         "line_count",
         "late_line_count",
         "built_at",
@@ -168,6 +168,10 @@ class BatchAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # money history: never deleted
+
+    @admin.display(description="commissioner", ordering="commissioner__code")
+    def commissioner_code(self, batch):
+        return batch.commissioner.code
 
     @admin.display(description="month", ordering="month")
     def month_display(self, batch):
