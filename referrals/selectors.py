@@ -228,3 +228,76 @@ def counts_by(referrals: QuerySet[Referral], field_path: str) -> list[tuple[str,
         .order_by("-n", field_path)
     )
     return [(name or "Not recorded", n) for name, n in rows]
+
+
+# Set-based reads for the dashboards -----------------------------------------------------------
+# Counts only, each in one query whatever the number of referrals or PCNs.
+
+
+def counts_by_month(referrals: QuerySet[Referral]) -> dict[dt.date, int]:
+    """Referrals received each month (keyed by the 1st of the month)."""
+    from django.db.models.functions import TruncMonth
+
+    rows = (
+        referrals.annotate(month=TruncMonth("received_on"))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+        .order_by("month")
+    )
+    return {month: n for month, n in rows}
+
+
+def caseloads_by_link_worker(
+    referrals: QuerySet[Referral], *, today: dt.date | None = None
+) -> list[dict]:
+    """Per link worker (and the unassigned): open referrals now, and people referred in the
+    past year to set against the full-time guide (CASELOAD_GUIDE)."""
+    today = today or timezone.localdate()
+    since = today - dt.timedelta(days=365)
+    rows = (
+        referrals.values(
+            "link_worker_id",
+            "link_worker__first_name",
+            "link_worker__last_name",
+            "link_worker__username",
+        )
+        .annotate(
+            open_now=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+            past_year=Count("pk", filter=Q(received_on__gt=since)),
+        )
+        .order_by("link_worker__last_name", "link_worker__first_name", "link_worker_id")
+    )
+    result = []
+    for row in rows:
+        if row["link_worker_id"] is None:
+            name = "Not yet assigned"
+        else:
+            full = f"{row['link_worker__first_name']} {row['link_worker__last_name']}".strip()
+            name = full or row["link_worker__username"]
+        result.append({"name": name, "open_now": row["open_now"], "past_year": row["past_year"]})
+    return result
+
+
+def organisations_connected(referrals: QuerySet[Referral], *, limit: int = 10) -> list:
+    """The organisations that accepted the most of these people (accepted onward referrals,
+    each person counted once per organisation), most first."""
+    rows = (
+        OnwardReferral.objects.filter(
+            referral__in=referrals.values("pk"), status=OnwardReferral.Status.ACCEPTED
+        )
+        .values_list("service__organisation__name")
+        .annotate(n=Count("referral_id", distinct=True))
+        .order_by("-n", "service__organisation__name")
+    )
+    return [(name, n) for name, n in rows[:limit]]
+
+
+def referral_counts_by_pcn(*, pcn_ids, since: dt.date, until: dt.date) -> dict[int, int]:
+    """Referrals received from `since` to `until` inclusive, by PCN."""
+    rows = (
+        Referral.objects.filter(pcn_id__in=pcn_ids, received_on__gte=since, received_on__lte=until)
+        .values_list("pcn_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return dict(rows)
