@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
 
 from pcn_admin.models import Role
 
@@ -34,11 +35,21 @@ _WORK = [
 ]
 
 
+def _dashboard_links(user) -> list[tuple[str, str]]:
+    links = []
+    if access.can_view_commissioner_dashboard(user):
+        links.append((reverse("networks:commissioner_dashboard"), "Your commissioner's dashboard"))
+    if user.is_authenticated and user.role == Role.CLINICAL_DIRECTOR and user.pcn_id:
+        url = reverse("networks:pcn_dashboard", args=[user.pcn.code])
+        links.append((url, "Your PCN's dashboard"))
+    return links
+
+
 @login_required
 def home(request):
     user = request.user
-    links = [
-        (name, label)
+    links = _dashboard_links(user) + [
+        (reverse(name), label)
         for name, label, roles in _WORK
         if access.sees_everything(user) or user.role in roles
     ]
@@ -48,6 +59,7 @@ def home(request):
         {
             "pcns": access.visible_pcns(user).select_related("commissioner")[:20],
             "can_use_admin": access.can_use_admin(user),
+            "can_view_pcn_dashboard": access.can_view_pcn_dashboard(user),
             "links": links,
         },
     )

@@ -248,15 +248,10 @@ def pcn_entitlement(*, pcn: PCN, year: int, today: dt.date | None = None) -> Ent
         weighted_population=weighted,
         arr_sum=arr_sum,
         spend_to_date=spend,
-        spend_note="Approved claim lines for months in the year; submitted claims awaiting "
-        "review are not counted until approved.",
+        spend_note=SPEND_NOTE,
         forecast=forecast,
         forecast_from=forecast_from,
-        forecast_note=(
-            "Assumes every claimable post in post from the forecast month to 31 March costs its "
-            "full monthly maximum at its current hours, with no sub-contract fee. Posts with no "
-            "configured rate are listed in forecast_gaps and left out."
-        ),
+        forecast_note=FORECAST_NOTE,
         forecast_gaps=gaps,
         unclaimed=unclaimed,
         over_committed=(spend + forecast) > arr_sum,
@@ -504,7 +499,7 @@ def posts_by_role(posts, *, month: dt.date) -> list[dict]:
     return sorted(roles.values(), key=lambda row: (-row["wte"], row["role"]))
 
 
-# pcn_entitlement's notes, word for word (the dashboards' tests compare the two).
+# The notes an Entitlement carries, for pcn_entitlement and entitlements_for alike.
 SPEND_NOTE = (
     "Approved claim lines for months in the year; submitted claims awaiting "
     "review are not counted until approved."

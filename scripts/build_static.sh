@@ -13,4 +13,13 @@ cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css static/vendor/n
 cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js static/vendor/nhsuk/
 cp -r node_modules/nhsuk-frontend/dist/nhsuk/assets static/vendor/nhsuk/
 cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/
+# Nothing may load from the internet at run time: drop the Frutiger @font-face rules, which
+# fetch from assets.nhs.uk (the stylesheet falls back to Arial, as the NHS.UK frontend intends),
+# and point the icons at the copy of the package's assets beside the stylesheet.
+perl -pi -e 's/\@font-face\{[^}]*assets\.nhs\.uk[^}]*\}//g; s{url\(/assets/}{url(assets/}g' \
+  static/vendor/nhsuk/nhsuk-frontend.min.css
+if grep -q 'https://' static/vendor/nhsuk/nhsuk-frontend.min.css; then
+  echo "static/vendor/nhsuk/nhsuk-frontend.min.css still loads something from the internet." >&2
+  exit 1
+fi
 echo "Built static/vendor (nhsuk-frontend, chart.js)."

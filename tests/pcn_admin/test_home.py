@@ -1,8 +1,10 @@
 """The home page sends each role to its own work."""
 
 import pytest
+from django.urls import reverse
 
 from tests.pcn_admin.factories import (
+    ClinicalDirectorUserFactory,
     CommissionerStaffFactory,
     CommunityOrganisationUserFactory,
     LinkWorkerUserFactory,
@@ -40,3 +42,20 @@ def test_signed_out_visitors_are_sent_to_sign_in_which_offers_self_referral(clie
     response = client.get("/")
     assert response.status_code == 302
     assert "self-referral" in client.get(response["Location"]).content.decode()
+
+
+def test_the_home_page_leads_each_role_to_its_dashboard(client):
+    director = ClinicalDirectorUserFactory()
+    client.force_login(director)
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("networks:pcn_dashboard", args=[director.pcn.code]) in page
+    assert reverse("networks:commissioner_dashboard") not in page
+
+    client.force_login(CommissionerStaffFactory())
+    assert (
+        reverse("networks:commissioner_dashboard") in client.get(reverse("home")).content.decode()
+    )
+
+    client.force_login(LinkWorkerUserFactory())
+    page = client.get(reverse("home")).content.decode()
+    assert "dashboard" not in page
