@@ -278,6 +278,8 @@ def test_a_forecast_line_is_the_monthly_maximum():
 
 
 # Properties over the seeded rates: link workers and clinical pharmacists, July 2023 onwards.
+# Marked django_db so they run with the other database tests, before any transactional test
+# has emptied the tables the migrations seeded (pytest-django runs unmarked tests last).
 MONTHS = st.dates(dt.date(2023, 7, 1), dt.date(2026, 3, 31))
 ROLES = st.sampled_from(["clinical_pharmacist", "social_prescribing_link_worker"])
 HOURS = st.decimals(min_value=0, max_value=60, places=2)
@@ -310,6 +312,7 @@ def _up_to_a_penny(value):
 
 
 @QUICK
+@pytest.mark.django_db
 @given(role=ROLES, month=MONTHS, hours=HOURS, cost=COSTS, fee=FEES, day=st.integers(1, 28))
 def test_never_above_cost_times_rate_nor_the_cap_and_never_negative(
     book, role, month, hours, cost, fee, day
@@ -322,6 +325,7 @@ def test_never_above_cost_times_rate_nor_the_cap_and_never_negative(
 
 
 @QUICK
+@pytest.mark.django_db
 @given(role=ROLES, month=MONTHS, a=HOURS, b=HOURS, cost=COSTS, fee=FEES)
 def test_more_hours_never_reimburse_less(book, role, month, a, b, cost, fee):
     fewer, more = sorted([a, b])
@@ -332,6 +336,7 @@ def test_more_hours_never_reimburse_less(book, role, month, a, b, cost, fee):
 
 
 @QUICK
+@pytest.mark.django_db
 @given(
     role=ROLES, month=MONTHS, hours=HOURS, cost=COSTS, a=st.integers(1, 28), b=st.integers(1, 28)
 )
