@@ -174,94 +174,18 @@ def _months(first: dt.date, last: dt.date):
         month = (month + dt.timedelta(days=32)).replace(day=1)
 
 
-def _forecast(pcn: PCN, start: dt.date, end: dt.date, gp_pot: tuple[dt.date, dt.date] | None):
-    """Claimable current posts at their monthly maximum, month by month from `start`.
-
-    The rule itself is forecast_posts (end of this module), shared with the dashboards'
-    forecast over many PCNs so both give the same figures."""
-    forecast = forecasts_by_pcn(pcn_ids=[pcn.pk], start=start, end=end, gp_pot=gp_pot)[pcn.pk]
-    return forecast.total, forecast.gp_total, forecast.gaps
-
-
 def pcn_entitlement(*, pcn: PCN, year: int, today: dt.date | None = None) -> Entitlement:
     """The PCN's Additional Roles Reimbursement Sum for a financial year, with its inputs.
 
     Raises ValidationError when no £ per weighted patient is configured for the year.
     """
-    today = today or timezone.localdate()
-    rate = EntitlementRate.objects.filter(year=year).first()
-    label = f"{year}/{(year + 1) % 100:02d}"
-    if rate is None:
-        raise ValidationError(
-            f"No ARR sum rate (£ per weighted patient) is configured for {label}. "
-            "Ask your commissioner to add it."
-        )
-    population_date = dt.date(year, 1, 1)
-    population = populations_on([pcn.pk], on=population_date)[pcn.pk]
-    # Weighted list sizes are stored to 2 dp; SQLite can hand back extra trailing zeros.
-    practices = [
-        PracticeFigure(
-            m.practice_code,
-            m.practice_name,
-            None if m.weighted is None else Decimal(m.weighted).quantize(PENNY),
-            m.weighted_date,
-        )
-        for m in population.members
-    ]
-    weighted = sum((p.weighted_patients or ZERO for p in practices), ZERO)
-    arr_sum = (rate.per_weighted_patient * weighted).quantize(PENNY, ROUND_HALF_UP)
-
-    year_start, year_end = dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
-    # Claims are monthly in arrears: the current month is still to be claimed.
-    forecast_from = max(year_start, today.replace(day=1))
-    gp_window = (rate.gp_pot_from, rate.gp_pot_to) if rate.gp_per_weighted_patient else None
-    if forecast_from <= year_end:
-        forecast, gp_forecast, gaps = _forecast(pcn, forecast_from, year_end, gp_window)
-    else:
-        forecast, gp_forecast, gaps, forecast_from = NO_MONEY, NO_MONEY, [], None
-
-    gp_pot = None
-    if gp_window:
-        gp_sum = (rate.gp_per_weighted_patient * weighted).quantize(PENNY, ROUND_HALF_UP)
-        gp_pot = {
-            "per_weighted_patient": rate.gp_per_weighted_patient,
-            "from": rate.gp_pot_from,
-            "to": rate.gp_pot_to,
-            "sum": gp_sum,
-            "forecast": gp_forecast,
-            "unclaimed": gp_sum - gp_forecast,
-            "over_committed": gp_forecast > gp_sum,
-        }
-    # Imported here: reimbursement builds on roles, not the other way round.
-    from reimbursement.selectors import approved_in_year
-
-    spend = approved_in_year(pcn.pk, year)
-    unclaimed = arr_sum - spend - forecast
-    return Entitlement(
-        pcn=pcn,
-        year=year,
-        label=label,
-        population_date=population_date,
-        per_weighted_patient=rate.per_weighted_patient,
-        practices=practices,
-        members_without_figure=[m.practice_code for m in population.members_without_weighted],
-        weighted_population=weighted,
-        arr_sum=arr_sum,
-        spend_to_date=spend,
-        spend_note=SPEND_NOTE,
-        forecast=forecast,
-        forecast_from=forecast_from,
-        forecast_note=FORECAST_NOTE,
-        forecast_gaps=gaps,
-        unclaimed=unclaimed,
-        over_committed=(spend + forecast) > arr_sum,
-        gp_pot=gp_pot,
-    )
+    # One route for one PCN and for many, so the dashboards and this page can never differ.
+    return entitlements_for(pcns=[pcn], year=year, today=today)[pcn.pk]
 
 
 # Set-based reads for the dashboards -------------------------------------------------------
-# The same rules as pcn_entitlement, for every PCN on a page at once: a fixed number of
-# queries however many PCNs and posts (tests/networks/test_dashboards.py compares the two).
+# pcn_entitlement's rules for every PCN on a page at once: a fixed number of queries however
+# many PCNs and posts. pcn_entitlement is entitlements_for with one PCN.
 
 
 @dataclass

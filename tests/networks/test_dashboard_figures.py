@@ -14,7 +14,6 @@ from networks import dashboards
 from reimbursement.calculations import RateBook, maximum_claim
 from reimbursement.models import Claim, ClaimLine
 from reimbursement.selectors import approved_by_month, approved_in_year, approved_in_year_by_pcn
-from roles.models import Unit
 from roles.selectors import (
     entitlements_for,
     forecasts_by_pcn,
@@ -112,37 +111,6 @@ def pcns():
     small, small_employer = _pcn(commissioner, weighted=("100",))
     PostFactory(pcn=small, employing_practice=small_employer, start_date=D(2025, 4, 1))
     return [busy, quiet, small]
-
-
-@pytest.mark.parametrize(
-    "year, today",
-    [
-        (2025, D(2026, 2, 10)),  # two months left to forecast
-        (2025, D(2025, 4, 1)),  # the whole year ahead
-        (2025, D(2026, 6, 1)),  # the year is over: nothing to forecast
-        (2024, D(2025, 3, 5)),  # the 2024/25 GP pot
-    ],
-)
-def test_entitlements_for_many_pcns_equal_pcn_entitlement_for_each(pcns, year, today):
-    gp = PostFactory(
-        pcn=pcns[1],
-        role=RoleFactory(code="gp"),
-        registration_number="7123456",
-        cct_date=D(2024, 8, 1),
-        start_date=D(2024, 10, 1),
-        employing_practice=pcns[1].memberships.first().practice,
-        hours="9",
-    )
-    assert gp.role.unit == Unit.SESSIONS
-
-    together = entitlements_for(pcns=pcns, year=year, today=today)
-
-    for pcn in pcns:
-        assert together[pcn.pk] == pcn_entitlement(pcn=pcn, year=year, today=today)
-    busy = together[pcns[0].pk]
-    if year == 2025:
-        assert busy.spend_to_date == Decimal("7312.67")  # 3,612.67 + 87.33 + 3,612.67
-        assert [gap.role for gap in busy.forecast_gaps] == (["Dietitian"] if busy.forecast else [])
 
 
 def test_a_year_without_a_rate_is_refused_as_pcn_entitlement_refuses_it(pcns):
