@@ -1,5 +1,6 @@
-"""The dashboards' set-based money reads give exactly the per-PCN figures: pcn_entitlement
-(ARR sum, spend, forecast, gaps, GP pot) and approved_in_year, for many PCNs at once."""
+"""The dashboards' set-based money reads give exactly the per-PCN figures: approved spend as
+approved_in_year, the shared forecast as the rule post by post, and the pages as
+pcn_entitlement (which is the set-based entitlement for one PCN)."""
 
 import datetime as dt
 from decimal import Decimal
