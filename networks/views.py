@@ -104,9 +104,11 @@ def commissioner_dashboard(request):
     base = {"year": year.year}
     if access.sees_everything(request.user):
         base["commissioner"] = commissioner.code
+    # The CSV keeps the table's order, as on screen.
+    in_order = {**base, "sort": sort, "order": "desc" if descending else "asc"}
     for chart in board.charts.values():
         url = reverse("networks:commissioner_dashboard_csv", args=[chart.slug])
-        chart.csv_url = f"{url}?{urlencode(base)}"
+        chart.csv_url = f"{url}?{urlencode(in_order)}"
     headers = []
     for key, label, numeric in COMMISSIONER_COLUMNS:
         current = key == sort

@@ -130,9 +130,15 @@ def _line_queryset() -> QuerySet[ClaimLine]:
     ).order_by("post__role__name", "post__person_name", "pk")
 
 
+# The claim list's filter for the reviewers' queue: submitted or partly decided claims.
+IN_REVIEW_FILTER = "in_review"
+
+
 def claims_for_list(user, *, status: str = "") -> QuerySet[Claim]:
     claims = access.visible_claims(user).select_related("pcn", "original")
-    if status:
+    if status == IN_REVIEW_FILTER:
+        claims = claims.filter(status__in=Claim.IN_REVIEW)
+    elif status:
         claims = claims.filter(status=status)
     return claims.annotate(
         line_count=Count("lines"),

@@ -73,7 +73,7 @@ def claim_list(request):
     if not (can_review or access.can_prepare_claim(user)):
         raise PermissionDenied("Only PCN and commissioner staff deal with ARRS claims.")
     status = request.GET.get("status", "")
-    if status not in Claim.Status.values:
+    if status not in Claim.Status.values and status != selectors.IN_REVIEW_FILTER:
         status = ""
     page = Paginator(selectors.claims_for_list(user, status=status), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -86,7 +86,7 @@ def claim_list(request):
         {
             "page": page,
             "status": status,
-            "statuses": Claim.Status.choices,
+            "statuses": [(selectors.IN_REVIEW_FILTER, "Awaiting review"), *Claim.Status.choices],
             "can_review": can_review,
             "start_form": start_form if start_form and pcns.exists() else None,
         },

@@ -59,3 +59,24 @@ def test_the_home_page_leads_each_role_to_its_dashboard(client):
     client.force_login(LinkWorkerUserFactory())
     page = client.get(reverse("home")).content.decode()
     assert "dashboard" not in page
+
+
+def test_a_refusal_explains_itself_in_the_nhs_layout(client):
+    client.force_login(LinkWorkerUserFactory())
+
+    response = client.get(reverse("reimbursement:claim_list"))
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "You cannot see this page" in page
+    assert "Only PCN and commissioner staff deal with ARRS claims." in page
+    assert reverse("home") in page
+
+
+def test_a_missing_page_says_so_in_the_nhs_layout(client):
+    client.force_login(ClinicalDirectorUserFactory())
+
+    response = client.get("/networks/pcns/NOPE/dashboard/")
+
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
