@@ -11,32 +11,17 @@ import sys
 import time
 from pathlib import Path
 
+from national import ensure_database
+
 ROOT = Path(__file__).resolve().parent.parent
 EPCN = ROOT.parent / "shared" / "data" / "epcn-2024-10" / "ePCN.xlsx"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/pcn_admin_bench"
 
 
-def _ensure_database(url: str) -> None:
-    """Create the bench database if it is missing (only the default one, never another)."""
-    import psycopg2
-    from psycopg2 import sql
-
-    name = url.rsplit("/", 1)[1]
-    connection = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
-    try:
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone() is None:
-                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    finally:
-        connection.close()
-
-
 def _setup_django() -> None:
     url = os.environ.get("DATABASE_URL")
     if not url:
-        _ensure_database(DEFAULT_URL)
+        ensure_database(DEFAULT_URL)
         os.environ["DATABASE_URL"] = DEFAULT_URL
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pcn_admin.settings")
     sys.path.insert(0, str(ROOT))

@@ -171,7 +171,7 @@ def connect() -> None:
     missing) and migrate it: the same set-up as bench_imports."""
     url = os.environ.get("DATABASE_URL")
     if not url:
-        _ensure_database(DEFAULT_URL)
+        ensure_database(DEFAULT_URL)
         os.environ["DATABASE_URL"] = DEFAULT_URL
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pcn_admin.settings")
     if str(ROOT) not in sys.path:
@@ -184,7 +184,8 @@ def connect() -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def _ensure_database(url: str) -> None:
+def ensure_database(url: str) -> None:
+    """Create the bench database if it is missing (the benches share this)."""
     import psycopg2
     from psycopg2 import sql
 
