@@ -78,7 +78,7 @@ def parse_month(text: str) -> dt.date:
         ) from None
 
 
-def waiting_lines(*, commissioner_id: int, month: dt.date):
+def waiting_lines(*, commissioner_id, month: dt.date):
     """Approved lines of the commissioner's PCNs for the month or earlier, in no batch yet."""
     in_a_batch = BatchLine.objects.filter(line_id=OuterRef("pk"))
     return (
@@ -90,10 +90,7 @@ def waiting_lines(*, commissioner_id: int, month: dt.date):
 
 def commissioners_with_work(month: dt.date):
     """Commissioners with lines waiting for the month, or a draft batch for it to refresh."""
-    waiting = ClaimLine.objects.approved().filter(
-        claim__pcn__commissioner_id=OuterRef("pk"), claim__month__lte=month
-    )
-    waiting = waiting.exclude(Exists(BatchLine.objects.filter(line_id=OuterRef("pk"))))
+    waiting = waiting_lines(commissioner_id=OuterRef("pk"), month=month)
     draft = Batch.objects.filter(
         commissioner_id=OuterRef("pk"), month=month, status=Batch.Status.DRAFT
     )

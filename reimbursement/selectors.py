@@ -278,20 +278,13 @@ def approved_by_month(*, pcn_ids, year: int) -> dict[int, dict[dt.date, Decimal]
             status=ClaimLine.Status.APPROVED,
         )
         .values_list("claim__pcn_id", "claim__month")
-        .annotate(
-            amount=Sum("reimbursable"),
-            corrected=Sum(
-                "original_line__reimbursable",
-                filter=Q(original_line__status=ClaimLine.Status.APPROVED),
-            ),
-        )
+        .annotate(amount=Sum(amount_due()))  # the payment batches' rule, summed
         .order_by()
     )
     result: dict[int, dict[dt.date, Decimal]] = {}
-    for pcn_id, month, amount, corrected in rows:
+    for pcn_id, month, amount in rows:
         # Each line is already in pence; SQLite sums through a float, so restore the pence.
-        due = (Decimal(amount or ZERO) - Decimal(corrected or ZERO)).quantize(Decimal("0.01"))
-        result.setdefault(pcn_id, {})[month] = due
+        result.setdefault(pcn_id, {})[month] = Decimal(amount or ZERO).quantize(Decimal("0.01"))
     return result
 
 

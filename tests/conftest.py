@@ -55,15 +55,12 @@ _browser_skips: list[str] = []
 
 
 def chromium_path() -> str:
-    import os
-
     return os.environ.get("PLAYWRIGHT_CHROMIUM") or "/usr/bin/chromium"
 
 
 def browser_unavailable_reason() -> str:
     """Why browser tests cannot run here, or "" when they can."""
     import importlib.util
-    import os
 
     if importlib.util.find_spec("playwright") is None:
         return "needs the playwright package: .venv/bin/pip install -r requirements-dev.txt"
