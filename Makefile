@@ -4,7 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: static run test lint fmt bench worker beat check-migrations venv migrate seed clean
+.PHONY: static run test lint fmt bench worker beat check-migrations venv migrate seed clean \
+	serve check-deploy
+
+# With nothing set the settings are production's (DEBUG off, a SECRET_KEY required). The demo
+# and developer targets turn DEBUG on unless the environment says otherwise; `make serve` and
+# `make check-deploy` run with it off; `make worker` and `make beat`, which production runs
+# too, follow the environment. (The tests set DEBUG themselves: pyproject.toml.)
+run seed migrate check-migrations bench: export DEBUG ?= true
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -29,10 +36,12 @@ run: seed static
 test: venv
 	$(BIN)/pytest
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 fmt: venv
 	$(BIN)/ruff format .
@@ -49,6 +58,24 @@ worker: venv
 
 beat: venv
 	$(BIN)/celery -A pcn_admin beat --loglevel=INFO
+
+# Production on this machine: hashed, compressed static files, migrations, then gunicorn.
+# Needs SECRET_KEY and DATABASE_URL from the environment (README "Production").
+serve: export DEBUG = false
+serve: venv static
+	@test -n "$$DATABASE_URL" || { echo "make serve needs DATABASE_URL (README: Production)" >&2; exit 1; }
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/gunicorn pcn_admin.wsgi --bind 127.0.0.1:8000 --workers $${WEB_CONCURRENCY:-2} \
+		--access-logfile -
+
+# Django's production checklist against the settings the environment gives, warnings failing;
+# then the static files collected as production has them (hashed names), which fails on a file
+# that refers to one that is missing.
+check-deploy: export DEBUG = false
+check-deploy: venv
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles static/vendor node_modules

@@ -17,7 +17,7 @@ TARGET_SECONDS = 5.0
 
 # The batch build's sums in one statement: approved lines of each commissioner's PCNs for the
 # month or earlier, in no batch yet; an adjustment line counts its amount less its original
-# line's when that original was approved (reimbursement.selectors.adjustment_due).
+# line's when that original was approved (reimbursement.calculations.adjustment_due).
 SQL = """
     SELECT pcn.commissioner_id,
            claim.pcn_id,

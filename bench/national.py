@@ -687,7 +687,7 @@ class _Line:
 
     @property
     def due(self) -> int:
-        """What a batch pays for the line (reimbursement.selectors.adjustment_due)."""
+        """What a batch pays for the line (reimbursement.calculations.adjustment_due)."""
         if self.original is not None and self.original.approved:
             return self.reimbursable - self.original.reimbursable
         return self.reimbursable

@@ -1,23 +1,32 @@
-"""Admin for commissioner staff: the register of practices and PCNs, scoped to their area."""
+"""Admin for commissioner staff: the register of practices and PCNs, scoped to their area.
+
+Every save and delete here, inlines included, goes through networks.services, and each
+register page's "History" lists who changed what.
+"""
 
 import tempfile
 from pathlib import Path
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
+from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path
 from django.utils import timezone
 from import_export.admin import ImportExportModelAdmin
+from import_export.forms import ImportForm
+from simple_history.admin import SimpleHistoryAdmin
 
 from pcn_admin import access
-from pcn_admin.admin import ScopedAdminMixin, ScopedInlineMixin
+from pcn_admin.admin import ScopedAdminMixin, ScopedHistoryMixin, ScopedInlineMixin
 
 from . import selectors, services
 from .forms import NationalFileForm
-from .importers import FileNotRecognised, ImportFailed
+from .importers import FileNotRecognised, ImportFailed, check_size
 from .models import (
     PCN,
     ClinicalDirector,
@@ -32,10 +41,23 @@ from .models import (
 from .resources import ListSizeResource, PCNResource, PracticeResource
 
 
+class BoundedImportForm(ImportForm):
+    """The admin's import form, refusing a file too big once unzipped before it is read."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        try:
+            check_size(upload, upload.name)
+        except FileNotRecognised as refused:
+            raise forms.ValidationError(str(refused)) from None
+        return upload
+
+
 class ScopedImportExportMixin:
     """Hand the importing user to the resource so rows outside their area are refused."""
 
     rollback_on_validation_errors = True
+    import_form_class = BoundedImportForm
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
@@ -44,10 +66,77 @@ class ScopedImportExportMixin:
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
 
     def has_import_permission(self, request):
-        return access.can_use_admin(request.user) and access.can_edit_register(request.user)
+        return access.has(request.user, access.Permission.USE_ADMIN) and access.has(
+            request.user, access.Permission.EDIT_REGISTER
+        )
 
     def has_export_permission(self, request):
-        return access.can_use_admin(request.user)
+        return access.has(request.user, access.Permission.USE_ADMIN)
+
+    def get_export_queryset(self, request):
+        # The list page shrugs off a filter it cannot apply (an empty ?commissioner__id__exact=,
+        # or one this list does not have); the export does the same. Filters left blank are
+        # dropped; if the rest still cannot apply, the whole list (still scoped) is exported.
+        try:
+            return super().get_export_queryset(request)
+        except IncorrectLookupParameters:
+            pass
+        request.GET = request.GET.copy()
+        for key in [key for key, values in request.GET.lists() if not any(values)]:
+            del request.GET[key]
+        try:
+            return super().get_export_queryset(request)
+        except IncorrectLookupParameters:
+            return self.get_queryset(request)
+
+
+# For each register model: its create and update services, and the keyword they take the row by.
+_SERVICES = {
+    Commissioner: (services.commissioner_create, services.commissioner_update, "commissioner"),
+    Practice: (services.practice_create, services.practice_update, "practice"),
+    PCN: (services.pcn_create, services.pcn_update, "pcn"),
+    Membership: (services.membership_create, services.membership_update, "membership"),
+    ListSize: (services.list_size_create, services.list_size_update, "list_size"),
+    ClinicalDirector: (
+        services.clinical_director_create,
+        services.clinical_director_update,
+        "director",
+    ),
+    NominatedPayee: (services.nominated_payee_create, services.nominated_payee_update, "payee"),
+}
+
+
+def _save_row(row, *, by, form=None):
+    """Send a row the admin's form has filled in (not saved) to its service."""
+    if isinstance(row, NetworkAgreement):
+        members = form.cleaned_data.get("core_members") if form is not None else None
+        write = services.agreement_create if row._state.adding else services.agreement_update
+        return write(agreement=row, by=by, core_members=members)
+    create, update, keyword = _SERVICES[type(row)]
+    return (create if row._state.adding else update)(**{keyword: row, "by": by})
+
+
+class RegisterWritesMixin:
+    """Saves and deletes, of the page's row and of its inlines, through networks.services."""
+
+    def save_model(self, request, obj, form, change):
+        _save_row(obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        services.register_row_delete(row=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.register_row_delete(row=obj, by=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        rows = formset.save(commit=False)  # fills the rows in from the forms; writes nothing
+        for row in formset.deleted_objects:
+            services.register_row_delete(row=row, by=request.user)
+        form_of = {id(inline_form.instance): inline_form for inline_form in formset.forms}
+        # The agreement's core members go to its service with it, so save_m2m() is not called.
+        for row in rows:
+            _save_row(row, by=request.user, form=form_of.get(id(row)))
 
 
 class OpenClosedFilter(admin.SimpleListFilter):
@@ -71,7 +160,7 @@ class ScopedCommissionerFilter(admin.RelatedFieldListFilter):
 
 
 @admin.register(Commissioner)
-class CommissionerAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class CommissionerAdmin(RegisterWritesMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["code", "name", "icb_code", "clinical_director_must_be_gp"]
     search_fields = ["code", "name"]
     commissioner_path = ""
@@ -100,10 +189,48 @@ class PracticeMembershipInline(MembershipInline):
     autocomplete_fields = ["pcn"]
 
 
+class NominatedPayeeForm(forms.ModelForm):
+    """A new payee with no end date takes over from the current one, which the service ends
+    the day before; every row's dates are checked against the PCN's other payees."""
+
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        if self.instance._state.adding and not self.cleaned_data.get("end_date"):
+            # "One current payee per PCN" holds once the service has ended the current one.
+            exclude.add("pcn")
+        return exclude
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            services.nominated_payee_check(payee=self.instance)
+        except ValidationError as error:
+            self.add_error(None, error)
+
+
+class NominatedPayeeFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        new = [
+            form
+            for form in self.extra_forms
+            if form.has_changed() and not self._should_delete_form(form)
+        ]
+        if len(new) > 1:
+            raise ValidationError(
+                "Add one new nominated payee at a time: save this one, then add the next."
+            )
+
+
 class NominatedPayeeInline(ScopedInlineMixin, admin.TabularInline):
     model = NominatedPayee
+    form = NominatedPayeeForm
+    formset = NominatedPayeeFormSet
     extra = 0
     fields = ["practice", "account_name", "start_date", "end_date"]
+    show_change_link = True  # each payee's own page has its History: who changed it, and when
 
 
 class ClinicalDirectorInline(ScopedInlineMixin, admin.TabularInline):
@@ -120,7 +247,13 @@ class NetworkAgreementInline(ScopedInlineMixin, admin.StackedInline):
 
 
 @admin.register(PCN)
-class PCNAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportModelAdmin):
+class PCNAdmin(
+    RegisterWritesMixin,
+    ScopedAdminMixin,
+    ScopedImportExportMixin,
+    ImportExportModelAdmin,
+    SimpleHistoryAdmin,
+):
     resource_classes = [PCNResource]
     list_display = ["code", "name", "commissioner", "open_date", "close_date", "member_count"]
     list_filter = [OpenClosedFilter, ("commissioner", ScopedCommissionerFilter)]
@@ -192,7 +325,13 @@ class PCNAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportModelAdmin
 
 
 @admin.register(Practice)
-class PracticeAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportModelAdmin):
+class PracticeAdmin(
+    RegisterWritesMixin,
+    ScopedAdminMixin,
+    ScopedImportExportMixin,
+    ImportExportModelAdmin,
+    SimpleHistoryAdmin,
+):
     resource_classes = [PracticeResource]
     list_display = ["code", "name", "commissioner", "status", "current_pcn"]
     list_filter = ["status", ("commissioner", ScopedCommissionerFilter)]
@@ -218,7 +357,13 @@ class PracticeAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportModel
 
 
 @admin.register(ListSize)
-class ListSizeAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportModelAdmin):
+class ListSizeAdmin(
+    RegisterWritesMixin,
+    ScopedAdminMixin,
+    ScopedImportExportMixin,
+    ImportExportModelAdmin,
+    SimpleHistoryAdmin,
+):
     resource_classes = [ListSizeResource]
     list_display = ["practice", "date", "registered_patients", "weighted_patients"]
     list_filter = ["date"]
@@ -233,8 +378,31 @@ class ListSizeAdmin(ScopedAdminMixin, ScopedImportExportMixin, ImportExportModel
         return super().get_queryset(request).select_related("practice")
 
 
+@admin.register(NominatedPayee)
+class NominatedPayeeAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """Who each PCN's payments go to, read-only, for each payee's History page: payees change
+    on the PCN's page, through its inline and the same service as the API."""
+
+    list_display = ["pcn", "__str__", "start_date", "end_date"]
+    list_select_related = ["pcn", "practice"]
+    search_fields = ["pcn__code", "pcn__name", "practice__code", "account_name"]
+    commissioner_path = "pcn__commissioner"
+
+    def scoped_queryset(self, request):
+        return NominatedPayee.objects.filter(pcn__in=access.visible_pcns(request.user))
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ImportRecord)
-class ImportRecordAdmin(admin.ModelAdmin):
+class ImportRecordAdmin(ScopedHistoryMixin, admin.ModelAdmin):
     """The record of national-file imports, and (for superusers) a form to run one."""
 
     change_list_template = "admin/networks/importrecord/change_list.html"
@@ -251,10 +419,10 @@ class ImportRecordAdmin(admin.ModelAdmin):
     ]
 
     def has_module_permission(self, request):
-        return access.can_use_admin(request.user)
+        return access.has(request.user, access.Permission.USE_ADMIN)
 
     def has_view_permission(self, request, obj=None):
-        return access.can_use_admin(request.user)
+        return access.has(request.user, access.Permission.USE_ADMIN)
 
     def has_add_permission(self, request):
         return False
@@ -306,7 +474,7 @@ class ImportRecordAdmin(admin.ModelAdmin):
                         path=target, date=form.cleaned_data["date"], by=request.user
                     )
             except ImportFailed as failure:
-                return [str(error) for error in failure.errors]
+                return failure.lines()
             except FileNotRecognised as failure:
                 return [str(failure)]
         counts = ", ".join(

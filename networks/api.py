@@ -1,36 +1,49 @@
 """API for the register: /api/v1/commissioners/, /practices/, /pcns/. Reads scoped by role;
-writes for commissioner staff in their own area (and superusers)."""
+writes for commissioner staff in their own area (and superusers), through networks.services so
+the history names who made each change. POST /api/v1/pcns/{code}/nominated-payee/ changes
+who a PCN's payments go to."""
+
+from collections.abc import Mapping
 
 import django_filters
 from django.db.models import Prefetch
-from rest_framework import permissions, serializers, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
 
 from pcn_admin import access
-from pcn_admin.api import router
+from pcn_admin.drf import BoundedTextMixin
 
-from . import selectors
-from .models import PCN, Commissioner, Membership, Practice
+from . import selectors, services
+from .models import PCN, Commissioner, Membership, NominatedPayee, Practice
 
 
 class RegisterPermission(permissions.BasePermission):
-    """Anyone signed in may read what their scope shows; only commissioner staff write."""
+    """Anyone signed in may read what their scope shows; only commissioner staff write, and
+    only superusers delete (as in the admin): history and money hang off register rows."""
 
     message = "Only commissioner staff can change the register."
 
     def has_permission(self, request, view):
         if request.method in permissions.SAFE_METHODS:
             return request.user.is_authenticated
-        return access.can_edit_register(request.user)
+        if request.method == "DELETE" and not access.sees_everything(request.user):
+            self.message = "Only a superuser can delete from the register: close it instead."
+            return False
+        return access.has(request.user, access.Permission.EDIT_REGISTER)
 
     def has_object_permission(self, request, view, obj):
         if request.method in permissions.SAFE_METHODS:
             return True
-        return access.can_edit_register(request.user, obj.commissioner)
+        return access.can(request.user, access.Permission.EDIT_REGISTER, obj.commissioner)
 
 
 def _check_area(request, commissioner: Commissioner | None) -> None:
-    if commissioner is not None and not access.can_edit_register(request.user, commissioner):
+    if commissioner is not None and not access.can(
+        request.user, access.Permission.EDIT_REGISTER, commissioner
+    ):
         raise PermissionDenied("You can only add or move organisations within your own area.")
 
 
@@ -40,7 +53,8 @@ class UpperCaseCodesMixin:
     code_fields = ("code", "commissioner")
 
     def to_internal_value(self, data):
-        if hasattr(data, "copy"):
+        # Anything but an object (a JSON list, say) is left for DRF to refuse with a 400.
+        if isinstance(data, Mapping):
             data = data.copy()
             for name in self.code_fields:
                 if isinstance(data.get(name), str):
@@ -73,7 +87,7 @@ class PracticeFilter(django_filters.FilterSet):
         fields = ["commissioner", "code", "status"]
 
 
-class PracticeSerializer(UpperCaseCodesMixin, serializers.ModelSerializer):
+class PracticeSerializer(UpperCaseCodesMixin, BoundedTextMixin, serializers.ModelSerializer):
     commissioner = serializers.SlugRelatedField(
         slug_field="code", queryset=Commissioner.objects.all(), allow_null=True, required=False
     )
@@ -86,6 +100,14 @@ class PracticeSerializer(UpperCaseCodesMixin, serializers.ModelSerializer):
     def get_pcn(self, practice) -> str | None:
         current = getattr(practice, "current_memberships", None)
         return current[0].pcn.code if current else None
+
+    def create(self, validated_data):
+        by = self.context["request"].user
+        return services.practice_create(practice=Practice(**validated_data), by=by)
+
+    def update(self, instance, validated_data):
+        by = self.context["request"].user
+        return services.practice_update(practice=instance, by=by, **validated_data)
 
 
 class PracticeViewSet(viewsets.ModelViewSet):
@@ -111,6 +133,9 @@ class PracticeViewSet(viewsets.ModelViewSet):
         _check_area(self.request, serializer.validated_data.get("commissioner"))
         serializer.save()
 
+    def perform_destroy(self, instance):
+        services.register_row_delete(row=instance, by=self.request.user)
+
 
 class PCNFilter(django_filters.FilterSet):
     commissioner = django_filters.CharFilter(field_name="commissioner__code", lookup_expr="iexact")
@@ -127,7 +152,7 @@ class PCNFilter(django_filters.FilterSet):
         return queryset.filter(close_date__isnull=(value == "open"))
 
 
-class PCNSerializer(UpperCaseCodesMixin, serializers.ModelSerializer):
+class PCNSerializer(UpperCaseCodesMixin, BoundedTextMixin, serializers.ModelSerializer):
     commissioner = serializers.SlugRelatedField(
         slug_field="code", queryset=Commissioner.objects.all()
     )
@@ -183,6 +208,63 @@ class PCNSerializer(UpperCaseCodesMixin, serializers.ModelSerializer):
     def get_warnings(self, pcn) -> list[str]:
         return selectors.population_warnings(pcn, self._population(pcn))
 
+    def validate(self, attrs):
+        # A partial update may change one date only: compare with the stored other.
+        open_date = attrs.get("open_date", getattr(self.instance, "open_date", None))
+        close_date = attrs.get("close_date", getattr(self.instance, "close_date", None))
+        if open_date and close_date and close_date < open_date:
+            raise serializers.ValidationError(
+                {"close_date": "A PCN cannot close before it opens: check both dates."}
+            )
+        return attrs
+
+    def create(self, validated_data):
+        by = self.context["request"].user
+        return services.pcn_create(pcn=PCN(**validated_data), by=by)
+
+    def update(self, instance, validated_data):
+        by = self.context["request"].user
+        return services.pcn_update(pcn=instance, by=by, **validated_data)
+
+
+class NominatedPayeeSerializer(UpperCaseCodesMixin, serializers.Serializer):
+    """A new nominated payee: a member practice (by code), or a bank account held for the
+    network (by name), from a start date; the current payee is paid up to the day before."""
+
+    code_fields = ("practice",)
+
+    pcn = serializers.CharField(source="pcn.code", read_only=True)
+    practice = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Practice.objects.none(),
+        required=False,
+        allow_null=True,
+        error_messages={"does_not_exist": "No practice in your area has the code {value}."},
+    )
+    account_name = serializers.CharField(
+        max_length=NominatedPayee._meta.get_field("account_name").max_length,
+        required=False,
+        allow_blank=True,
+    )
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(read_only=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["practice"].queryset = access.visible_practices(request.user)
+
+    def validate(self, attrs):
+        if not attrs.get("practice") and not attrs.get("account_name"):
+            raise serializers.ValidationError(
+                {
+                    "practice": "Give the code of the member practice to be paid, or the "
+                    "account_name of the bank account held for the network."
+                }
+            )
+        return attrs
+
 
 class PCNViewSet(viewsets.ModelViewSet):
     serializer_class = PCNSerializer
@@ -211,7 +293,22 @@ class PCNViewSet(viewsets.ModelViewSet):
         _check_area(self.request, serializer.validated_data.get("commissioner"))
         serializer.save()
 
+    def perform_destroy(self, instance):
+        services.register_row_delete(row=instance, by=self.request.user)
 
-router.register("commissioners", CommissionerViewSet, basename="commissioner")
-router.register("practices", PracticeViewSet, basename="practice")
-router.register("pcns", PCNViewSet, basename="pcn")
+    @extend_schema(request=NominatedPayeeSerializer, responses={201: NominatedPayeeSerializer})
+    @action(detail=True, methods=["post"], url_path="nominated-payee")
+    def nominated_payee(self, request, code=None):
+        pcn = self.get_object()  # 404 outside the user's area; 403 without register rights
+        body = NominatedPayeeSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        payee = services.nominated_payee_set(pcn=pcn, by=request.user, **body.validated_data)
+        return Response(NominatedPayeeSerializer(payee).data, status=status.HTTP_201_CREATED)
+
+
+# (URL prefix, viewset, basename): pcn_admin/urls.py registers these on the one router.
+ROUTES = [
+    ("commissioners", CommissionerViewSet, "commissioner"),
+    ("practices", PracticeViewSet, "practice"),
+    ("pcns", PCNViewSet, "pcn"),
+]

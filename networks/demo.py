@@ -1,7 +1,8 @@
 """Demo register: Northumberland (Sub-ICB 00L) from real national extracts, with invented people.
 
 The extracts in networks/demo_data/ are cut from the national files (Open Government Licence);
-the clinical directors, payees' choice and users are invented for the demo.
+the clinical directors and the payees' choice are invented for the demo (the demo users are
+pcn_admin/demo.py's).
 """
 
 import datetime as dt
@@ -9,13 +10,10 @@ from pathlib import Path
 
 from django.db.models import Count, Q
 
-from pcn_admin.models import Role, User
-
 from . import services
 from .models import (
     PCN,
     ClinicalDirector,
-    Commissioner,
     Membership,
     NetworkAgreement,
     NominatedPayee,
@@ -23,7 +21,6 @@ from .models import (
 
 DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
 DEMO_COMMISSIONER = "00L"
-DEMO_PASSWORD = "pcn-demo-2026"
 # The payments file carries no date; its 2019/20 "last known" weighted figures are taken as at
 # 1 January 2020, the date the 2020/21 ARR sum is calculated on.
 WEIGHTED_LIST_SIZE_DATE = dt.date(2020, 1, 1)
@@ -104,52 +101,11 @@ def _seed_governance() -> None:
             agreement.core_members.set([m.practice for m in members])
 
 
-def _user(username: str, first: str, last: str, **fields) -> User:
-    user, created = User.objects.get_or_create(
-        username=username,
-        defaults={
-            "first_name": first,
-            "last_name": last,
-            "email": f"{username}@example.nhs.uk",
-            **fields,
-        },
-    )
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.full_clean()
-        user.save()
-    return user
+def demo_pcn() -> PCN:
+    """The PCN the demo's people work in: the demo area's largest open PCN."""
+    return _open_pcns().first()
 
 
-def _seed_users() -> list[User]:
-    from referrals.models import Organisation
-
-    commissioner = Commissioner.objects.get(code=DEMO_COMMISSIONER)
-    demo_pcn = _open_pcns().first()
-    payee = NominatedPayee.objects.current().get(pcn=demo_pcn).practice
-    charity, _ = Organisation.objects.get_or_create(
-        name="Northumberland Community Connect", defaults={"kind": Organisation.Kind.CHARITY}
-    )
-    return [
-        _user("admin", "Demo", "Administrator", is_staff=True, is_superuser=True),
-        _user(
-            "demo-commissioner",
-            "Carol",
-            "Hindmarsh",
-            role=Role.COMMISSIONER_STAFF,
-            commissioner=commissioner,
-            is_staff=True,
-        ),
-        _user("demo-director", "Aisha", "Kerr", role=Role.CLINICAL_DIRECTOR, pcn=demo_pcn),
-        _user("demo-practice", "Mark", "Elliott", role=Role.PRACTICE_MANAGER, practice=payee),
-        _user("demo-linkworker", "Jess", "Pattinson", role=Role.LINK_WORKER, pcn=demo_pcn),
-        _user(
-            "demo-charity", "Olu", "Adeyemi", role=Role.COMMUNITY_ORGANISATION, organisation=charity
-        ),
-    ]
-
-
-def seed_register(*, stdout) -> list[User]:
+def seed_register(*, stdout) -> None:
     _import_national_extracts(stdout)
     _seed_governance()
-    return _seed_users()

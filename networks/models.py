@@ -12,6 +12,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from .validators import validate_organisation_name
 
 PRACTICE_CODE = RegexValidator(
     r"^[A-Z]\d{5}$", "A practice code is one letter and five digits, for example A81001."
@@ -62,7 +65,7 @@ class Commissioner(models.Model):
     """A CCG, today a Sub-ICB location: it holds practices and PCNs and pays the claims."""
 
     code = ODSCodeField(unique=True, validators=[COMMISSIONER_CODE])
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_organisation_name])
     icb_code = ODSCodeField("parent ICB code", blank=True, validators=[ICB_CODE])
     icb_name = models.CharField("parent ICB name", max_length=200, blank=True)
     clinical_director_must_be_gp = models.BooleanField(
@@ -70,6 +73,7 @@ class Commissioner(models.Model):
         default=True,
         help_text="When ticked, a PCN's clinical director must be a GP.",
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -88,7 +92,7 @@ class Practice(models.Model):
         PROPOSED = "proposed", "Proposed"
 
     code = ODSCodeField(unique=True, validators=[PRACTICE_CODE])
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_organisation_name])
     commissioner = models.ForeignKey(
         Commissioner,
         null=True,
@@ -100,6 +104,7 @@ class Practice(models.Model):
     address = models.TextField(blank=True)
     postcode = models.CharField(max_length=10, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -110,7 +115,7 @@ class Practice(models.Model):
 
 class PCN(models.Model):
     code = ODSCodeField(unique=True, validators=[PCN_CODE])
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_organisation_name])
     commissioner = models.ForeignKey(
         Commissioner,
         on_delete=models.PROTECT,
@@ -127,6 +132,7 @@ class PCN(models.Model):
         help_text="When the commissioner agreed a waiver for a population below 30,000.",
     )
     population_waiver_reason = models.TextField(blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -160,6 +166,7 @@ class Membership(models.Model):
     end_date = models.DateField(null=True, blank=True)
 
     objects = CurrentQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["practice__code", "start_date"]
@@ -200,6 +207,7 @@ class ListSize(models.Model):
         blank=True,
         help_text="Carr-Hill weighted list size.",
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["practice__code", "-date"]
@@ -223,6 +231,8 @@ class NetworkAgreement(models.Model):
         default=False, help_text="The locally completed schedules are in place."
     )
     notes = models.TextField(blank=True)
+    # Who signed is part of the agreement's history: a change of core members is a new version.
+    history = HistoricalRecords(m2m_fields=[core_members])
 
     def __str__(self):
         return f"Network agreement of {self.pcn.code}, signed {self.signed_date}"
@@ -242,6 +252,7 @@ class NominatedPayee(models.Model):
     end_date = models.DateField(null=True, blank=True)
 
     objects = CurrentQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["pcn__code", "-start_date"]
@@ -266,7 +277,17 @@ class NominatedPayee(models.Model):
             raise ValidationError("Choose a member practice or give the account's name.")
 
 
-class ClinicalDirector(models.Model):
+class ClinicalDirectorFields(models.Model):
+    """What marks a clinical director's rows, and their historical copies, as personal data."""
+
+    # Identifying fields, scrubbed from copies of the database and kept out of logs.
+    PERSONAL_DATA_FIELDS = ("name", "professional_registration")
+
+    class Meta:
+        abstract = True
+
+
+class ClinicalDirector(ClinicalDirectorFields):
     pcn = models.ForeignKey(PCN, on_delete=models.PROTECT, related_name="clinical_directors")
     name = models.CharField(max_length=200)
     professional_registration = models.CharField(
@@ -284,6 +305,8 @@ class ClinicalDirector(models.Model):
     end_date = models.DateField(null=True, blank=True)
 
     objects = CurrentQuerySet.as_manager()
+    # The history holds names too: it shares the personal-data list.
+    history = HistoricalRecords(bases=[ClinicalDirectorFields])
 
     class Meta:
         ordering = ["pcn__code", "-start_date"]
@@ -316,6 +339,10 @@ class ImportRecord(models.Model):
         EPCN = "epcn", "ePCN"
         REGISTERED = "registered_list_sizes", "Registered list sizes"
         WEIGHTED = "weighted_list_sizes", "Weighted list sizes"
+        # Commissioner staff's spreadsheet imports in the admin.
+        PRACTICES = "practices", "Practices (admin import)"
+        PCNS = "pcns", "PCNs (admin import)"
+        LIST_SIZES = "list_sizes", "List sizes (admin import)"
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     file_name = models.CharField(max_length=255)

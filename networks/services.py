@@ -1,11 +1,16 @@
-"""Writes to the networks register. Imports of the national files live here (the write side).
+"""Writes to the networks register: every route (admin, API, spreadsheet and national-file
+imports, commands) changes the register through these functions, so each change is validated
+and its history row names who made it (`by`), even outside a request.
 
-Each import parses the whole file first (networks.importers), then writes in one transaction
-with bulk operations against existing rows loaded in a few queries, or writes nothing.
+Imports of the national files live here too (the write side). Each parses the whole file first
+(networks.importers), then writes in one transaction with bulk operations against existing rows
+loaded in a few queries, or writes nothing.
 
 Rows are checked field by field (`clean_fields`, `clean`) rather than with `full_clean()`: its
 uniqueness and constraint checks run a query per row, and for the 7,700 rows of an ePCN file
 uniqueness is already settled by the in-memory diff and guaranteed by the database constraints.
+Their history is bulk-written too: a history row for each row created or changed, naming the
+file (and the user, when there is one).
 """
 
 from __future__ import annotations
@@ -14,12 +19,25 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .importers import ImportFailed, RowError, sha256_of
 from .importers.epcn import EpcnFile, parse_epcn
 from .importers.list_sizes import ListSizeFile, parse_list_sizes
-from .models import PCN, Commissioner, ImportRecord, ListSize, Membership, Practice
+from .models import (
+    PCN,
+    ClinicalDirector,
+    Commissioner,
+    ImportRecord,
+    ListSize,
+    Membership,
+    NetworkAgreement,
+    NominatedPayee,
+    Practice,
+)
 
 BATCH = 1000
 
@@ -35,6 +53,26 @@ class ImportOutcome:
         return any(self.counts.values())
 
 
+@dataclass(frozen=True)
+class _Stamp:
+    """What an import's bulk writes put on their history rows: who ran it, and which file."""
+
+    by: object
+    reason: str
+
+    def _history(self) -> dict:
+        # simple-history's change reason holds 100 characters.
+        return {"default_user": self.by, "default_change_reason": self.reason[:100]}
+
+    def create(self, model, rows: list) -> None:
+        if rows:
+            bulk_create_with_history(rows, model, batch_size=BATCH, **self._history())
+
+    def update(self, model, rows: list, fields: list[str]) -> None:
+        if rows:
+            bulk_update_with_history(rows, model, fields, batch_size=BATCH, **self._history())
+
+
 def _check(obj, *, exclude: tuple[str, ...]) -> None:
     # Foreign keys are excluded: validating one queries the database, and ours come from it.
     obj.clean_fields(exclude=list(exclude))
@@ -42,13 +80,22 @@ def _check(obj, *, exclude: tuple[str, ...]) -> None:
 
 
 def _record(*, kind, path: Path, digest: str, by, counts, warnings) -> ImportRecord:
+    return import_record_create(
+        kind=kind, file_name=path.name, sha256=digest, by=by, counts=counts, warnings=warnings
+    )
+
+
+def import_record_create(
+    *, kind: str, file_name: str, sha256: str, by, counts: dict, warnings=()
+) -> ImportRecord:
+    """Record one import: which file, who ran it, when, and what it changed."""
     record = ImportRecord(
         kind=kind,
-        file_name=path.name[:255],
-        sha256=digest,
+        file_name=file_name[:255],
+        sha256=sha256,
         created_by=by,
         counts=counts,
-        warnings=warnings,
+        warnings=list(warnings),
     )
     record.full_clean()
     record.save()
@@ -73,7 +120,8 @@ def epcn_import(*, path, by=None) -> ImportOutcome:
     digest = sha256_of(path)
     try:
         with transaction.atomic():
-            counts, warnings = _write_register(parsed)
+            stamp = _Stamp(by=by, reason=f"ePCN import of {path.name}")
+            counts, warnings = _write_register(parsed, stamp)
             record = _record(
                 kind=ImportRecord.Kind.EPCN,
                 path=path,
@@ -87,7 +135,7 @@ def epcn_import(*, path, by=None) -> ImportOutcome:
     return ImportOutcome(counts=counts, warnings=record.warnings, record=record)
 
 
-def _write_register(parsed: EpcnFile) -> tuple[dict[str, int], list[str]]:
+def _write_register(parsed: EpcnFile, stamp: _Stamp) -> tuple[dict[str, int], list[str]]:
     counts = dict.fromkeys(
         (
             "commissioners_created",
@@ -106,14 +154,14 @@ def _write_register(parsed: EpcnFile) -> tuple[dict[str, int], list[str]]:
         0,
     )
     warnings: list[str] = []
-    commissioners = _write_commissioners(parsed, counts)
-    pcns = _write_pcns(parsed, commissioners, counts, warnings)
-    practices = _write_practices(parsed, commissioners, counts)
-    _write_memberships(parsed, pcns, practices, counts, warnings)
+    commissioners = _write_commissioners(parsed, counts, stamp)
+    pcns = _write_pcns(parsed, commissioners, counts, stamp)
+    practices = _write_practices(parsed, commissioners, counts, stamp)
+    _write_memberships(parsed, pcns, practices, counts, warnings, stamp)
     return counts, warnings
 
 
-def _write_commissioners(parsed: EpcnFile, counts) -> dict[str, Commissioner]:
+def _write_commissioners(parsed: EpcnFile, counts, stamp: _Stamp) -> dict[str, Commissioner]:
     # Whole tables are read in one query each (a national register is ~8,000 practices): cheaper
     # than long IN lists, which also run into SQLite's limit on query parameters.
     existing = {c.code: c for c in Commissioner.objects.all()}
@@ -128,8 +176,8 @@ def _write_commissioners(parsed: EpcnFile, counts) -> dict[str, Commissioner]:
             commissioner.name = name
             _check(commissioner, exclude=())
             changed.append(commissioner)
-    Commissioner.objects.bulk_create(new, batch_size=BATCH)
-    Commissioner.objects.bulk_update(changed, ["name"], batch_size=BATCH)
+    stamp.create(Commissioner, new)
+    stamp.update(Commissioner, changed, ["name"])
     counts["commissioners_created"] = len(new)
     counts["commissioners_updated"] = len(changed)
     if new:
@@ -140,7 +188,7 @@ def _write_commissioners(parsed: EpcnFile, counts) -> dict[str, Commissioner]:
     return existing
 
 
-def _write_pcns(parsed: EpcnFile, commissioners, counts, warnings) -> dict[str, PCN]:
+def _write_pcns(parsed: EpcnFile, commissioners, counts, stamp: _Stamp) -> dict[str, PCN]:
     existing = {p.code: p for p in PCN.objects.all()}
     fields = ["name", "commissioner_id", "open_date", "close_date", "address", "postcode"]
     new, changed = [], []
@@ -169,8 +217,8 @@ def _write_pcns(parsed: EpcnFile, commissioners, counts, warnings) -> dict[str, 
             setattr(pcn, f, v)
         _check(pcn, exclude=("commissioner",))
         changed.append(pcn)
-    PCN.objects.bulk_create(new, batch_size=BATCH)
-    PCN.objects.bulk_update(changed, [f.removesuffix("_id") for f in fields], batch_size=BATCH)
+    stamp.create(PCN, new)
+    stamp.update(PCN, changed, [f.removesuffix("_id") for f in fields])
     counts["pcns_created"] = len(new)
     counts["pcns_updated"] = len(changed)
     if new:
@@ -178,7 +226,7 @@ def _write_pcns(parsed: EpcnFile, commissioners, counts, warnings) -> dict[str, 
     return existing
 
 
-def _write_practices(parsed: EpcnFile, commissioners, counts) -> dict[str, Practice]:
+def _write_practices(parsed: EpcnFile, commissioners, counts, stamp: _Stamp) -> dict[str, Practice]:
     existing = {p.code: p for p in Practice.objects.all()}
     new, changed = [], []
     for code, row in parsed.practices.items():
@@ -192,8 +240,8 @@ def _write_practices(parsed: EpcnFile, commissioners, counts) -> dict[str, Pract
             practice.name, practice.commissioner_id = row.name, commissioner_id
             _check(practice, exclude=("commissioner",))
             changed.append(practice)
-    Practice.objects.bulk_create(new, batch_size=BATCH)
-    Practice.objects.bulk_update(changed, ["name", "commissioner"], batch_size=BATCH)
+    stamp.create(Practice, new)
+    stamp.update(Practice, changed, ["name", "commissioner"])
     counts["practices_created"] = len(new)
     counts["practices_updated"] = len(changed)
     if new:
@@ -203,7 +251,7 @@ def _write_practices(parsed: EpcnFile, commissioners, counts) -> dict[str, Pract
     return existing
 
 
-def _write_memberships(parsed: EpcnFile, pcns, practices, counts, warnings) -> None:
+def _write_memberships(parsed: EpcnFile, pcns, practices, counts, warnings, stamp) -> None:
     pcn_codes = {p.pk: code for code, p in pcns.items()}
     practice_codes = {p.pk: code for code, p in practices.items()}
     in_file = {
@@ -248,12 +296,21 @@ def _write_memberships(parsed: EpcnFile, pcns, practices, counts, warnings) -> N
         )
     # Order matters: the one-current-PCN-per-practice index is checked row by row, so
     # memberships are removed and ended before any is reopened or added.
-    Membership.objects.filter(pk__in=[m.pk for m in withdrawn]).delete()
-    Membership.objects.bulk_update(ending, ["end_date"], batch_size=BATCH)
-    Membership.objects.bulk_update(reopening, ["end_date"], batch_size=BATCH)
-    Membership.objects.bulk_create(new, batch_size=BATCH)
+    _delete_withdrawn(withdrawn, stamp)
+    stamp.update(Membership, ending, ["end_date"])
+    stamp.update(Membership, reopening, ["end_date"])
+    stamp.create(Membership, new)
     counts["memberships_created"] = len(new)
     counts["memberships_withdrawn"] = len(withdrawn)
+
+
+def _delete_withdrawn(withdrawn: list[Membership], stamp: _Stamp) -> None:
+    # One at a time, so each deletion's history row names the importer: ODS rarely withdraws
+    # more than a handful between two files.
+    for membership in Membership.objects.filter(pk__in=[m.pk for m in withdrawn]):
+        membership._history_user = stamp.by
+        membership._change_reason = stamp.reason[:100]
+        membership.delete()
 
 
 def _refuse_second_current_pcn(parsed, in_file, existing, file_pcns, pcn_codes) -> None:
@@ -297,7 +354,8 @@ def list_sizes_import(*, path, date: dt.date | None = None, by=None) -> ImportOu
         raise ImportFailed(parsed.errors, path.name)
     digest = sha256_of(path)
     with transaction.atomic():
-        counts, warnings = _write_list_sizes(parsed)
+        stamp = _Stamp(by=by, reason=f"List size import of {path.name}")
+        counts, warnings = _write_list_sizes(parsed, stamp)
         record = _record(
             kind=parsed.kind,
             path=path,
@@ -309,7 +367,7 @@ def list_sizes_import(*, path, date: dt.date | None = None, by=None) -> ImportOu
     return ImportOutcome(counts=counts, warnings=record.warnings, record=record)
 
 
-def _write_list_sizes(parsed: ListSizeFile) -> tuple[dict[str, int], list[str]]:
+def _write_list_sizes(parsed: ListSizeFile, stamp: _Stamp) -> tuple[dict[str, int], list[str]]:
     own = parsed.field_name
     practices = dict(Practice.objects.values_list("code", "pk"))
     existing = {
@@ -334,6 +392,223 @@ def _write_list_sizes(parsed: ListSizeFile) -> tuple[dict[str, int], list[str]]:
             setattr(size, own, row.value)
             _check(size, exclude=("practice",))
             changed.append(size)
-    ListSize.objects.bulk_create(new, batch_size=BATCH)
-    ListSize.objects.bulk_update(changed, [own], batch_size=BATCH)
+    stamp.create(ListSize, new)
+    stamp.update(ListSize, changed, [own])
     return {"list_sizes_created": len(new), "list_sizes_updated": len(changed)}, warnings
+
+
+# --- One row at a time: the admin's forms, the API and the admin's spreadsheet imports ---------
+# A create takes the unsaved row its caller built (a form or serializer fills one in); an update
+# takes the row and the fields to change. Each runs in one transaction with its history row.
+
+
+def _apply(row, changes: dict) -> None:
+    fields = row._meta.concrete_fields
+    known = {f.name for f in fields} | {f.attname for f in fields}
+    unknown = sorted(set(changes) - known)
+    if unknown:
+        raise TypeError(f"{type(row).__name__} has no field {', '.join(unknown)}.")
+    for name, value in changes.items():
+        setattr(row, name, value)
+
+
+def _save(row, *, by):
+    row.full_clean()
+    row._history_user = by  # simple-history reads this outside a request (tokens, commands)
+    row.save()
+    return row
+
+
+@transaction.atomic
+def commissioner_create(*, commissioner: Commissioner, by) -> Commissioner:
+    return _save(commissioner, by=by)
+
+
+@transaction.atomic
+def commissioner_update(*, commissioner: Commissioner, by, **changes) -> Commissioner:
+    _apply(commissioner, changes)
+    return _save(commissioner, by=by)
+
+
+@transaction.atomic
+def practice_create(*, practice: Practice, by) -> Practice:
+    return _save(practice, by=by)
+
+
+@transaction.atomic
+def practice_update(*, practice: Practice, by, **changes) -> Practice:
+    _apply(practice, changes)
+    return _save(practice, by=by)
+
+
+@transaction.atomic
+def pcn_create(*, pcn: PCN, by) -> PCN:
+    return _save(pcn, by=by)
+
+
+@transaction.atomic
+def pcn_update(*, pcn: PCN, by, **changes) -> PCN:
+    _apply(pcn, changes)
+    return _save(pcn, by=by)
+
+
+@transaction.atomic
+def membership_create(*, membership: Membership, by) -> Membership:
+    return _save(membership, by=by)
+
+
+@transaction.atomic
+def membership_update(*, membership: Membership, by, **changes) -> Membership:
+    _apply(membership, changes)
+    return _save(membership, by=by)
+
+
+@transaction.atomic
+def list_size_create(*, list_size: ListSize, by) -> ListSize:
+    return _save(list_size, by=by)
+
+
+@transaction.atomic
+def list_size_update(*, list_size: ListSize, by, **changes) -> ListSize:
+    _apply(list_size, changes)
+    return _save(list_size, by=by)
+
+
+@transaction.atomic
+def clinical_director_create(*, director: ClinicalDirector, by) -> ClinicalDirector:
+    return _save(director, by=by)
+
+
+@transaction.atomic
+def clinical_director_update(*, director: ClinicalDirector, by, **changes) -> ClinicalDirector:
+    _apply(director, changes)
+    return _save(director, by=by)
+
+
+@transaction.atomic
+def agreement_create(*, agreement: NetworkAgreement, by, core_members=None) -> NetworkAgreement:
+    _save(agreement, by=by)
+    if core_members is not None:
+        agreement.core_members.set(core_members)  # its history row names `by` too
+    return agreement
+
+
+@transaction.atomic
+def agreement_update(
+    *, agreement: NetworkAgreement, by, core_members=None, **changes
+) -> NetworkAgreement:
+    _apply(agreement, changes)
+    _save(agreement, by=by)
+    if core_members is not None:
+        agreement.core_members.set(core_members)
+    return agreement
+
+
+@transaction.atomic
+def register_row_delete(*, row, by) -> None:
+    """Delete one register row (the edge lets only superusers): its history keeps a last copy
+    naming who. A row that others depend on is PROTECTed and raises ProtectedError."""
+    row._history_user = by
+    row.delete()
+
+
+# --- Nominated payees: the batches pay whoever is recorded for each month ----------------------
+
+
+def _day(date: dt.date) -> str:
+    return f"{date.day} {date:%B %Y}"
+
+
+def _period(payee: NominatedPayee) -> str:
+    until = _day(payee.end_date) if payee.end_date else "now"
+    return f"{_day(payee.start_date)} to {until}"
+
+
+def _lock_pcn(pcn_id) -> None:
+    # Two people changing one PCN's payee at once take turns, so the second sees the first's
+    # change and gets a message rather than a database error. (A no-op on SQLite.)
+    if pcn_id:
+        list(PCN.objects.select_for_update().filter(pk=pcn_id).values_list("pk"))
+
+
+def nominated_payee_check(*, payee: NominatedPayee) -> NominatedPayee | None:
+    """Refuse dates that would give the PCN two nominated payees at once, saying which clash.
+
+    A new payee with no end date takes over from the current one, whose time ends the day
+    before; so it must start after the current one started. Returns the payee it takes over
+    from, if any. Forms call this to show the message beside the field.
+    """
+    if not payee.pcn_id or payee.start_date is None:
+        return None  # a new PCN has no payees yet; full_clean() names a missing date
+    if payee.end_date is not None and payee.end_date < payee.start_date:
+        raise ValidationError({"end_date": "A payee's time cannot end before it starts."})
+    others = (
+        NominatedPayee.objects.filter(pcn_id=payee.pcn_id)
+        .exclude(pk=payee.pk)
+        .select_related("practice")
+    )
+    replaced = None
+    if payee._state.adding and payee.end_date is None:
+        replaced = others.filter(end_date__isnull=True).first()
+    if replaced is not None:
+        _check_takes_over(payee, replaced)
+        others = others.exclude(pk=replaced.pk)
+    overlapping = Q(end_date__isnull=True) | Q(end_date__gte=payee.start_date)
+    if payee.end_date is not None:
+        overlapping &= Q(start_date__lte=payee.end_date)
+    clash = others.filter(overlapping).order_by("start_date").first()
+    if clash is not None:
+        raise ValidationError(
+            {
+                "start_date": f"These dates overlap {clash}'s time as nominated payee "
+                f"({_period(clash)}). A PCN has one nominated payee at a time: choose dates "
+                f"outside it, or correct {clash}'s dates first."
+            }
+        )
+    return replaced
+
+
+def _check_takes_over(payee: NominatedPayee, current: NominatedPayee) -> None:
+    if payee.start_date <= current.start_date:
+        raise ValidationError(
+            {
+                "start_date": f"{current} has been the nominated payee since "
+                f"{_day(current.start_date)}: a new payee must start after that. To correct "
+                f"{current}'s own dates, change its row instead."
+            }
+        )
+    if (payee.practice_id, payee.account_name) == (current.practice_id, current.account_name):
+        field = "practice" if payee.practice_id else "account_name"
+        raise ValidationError({field: f"{current} is already the nominated payee."})
+
+
+@transaction.atomic
+def nominated_payee_create(*, payee: NominatedPayee, by) -> NominatedPayee:
+    """Record a new nominated payee; one with no end date takes over from the current payee,
+    whose time ends the day before the new one starts."""
+    _lock_pcn(payee.pcn_id)
+    replaced = nominated_payee_check(payee=payee)
+    if replaced is not None:
+        replaced.end_date = payee.start_date - dt.timedelta(days=1)
+        _save(replaced, by=by)
+    return _save(payee, by=by)
+
+
+def nominated_payee_set(
+    *, pcn: PCN, start_date: dt.date, by, practice: Practice | None = None, account_name=""
+) -> NominatedPayee:
+    """Make a member practice, or a bank account held for the network, the PCN's nominated
+    payee from `start_date`: the current payee is paid up to the day before."""
+    payee = NominatedPayee(
+        pcn=pcn, practice=practice, account_name=account_name or "", start_date=start_date
+    )
+    return nominated_payee_create(payee=payee, by=by)
+
+
+@transaction.atomic
+def nominated_payee_update(*, payee: NominatedPayee, by, **changes) -> NominatedPayee:
+    """Correct a payee's row (its dates, say), refusing dates that overlap another payee's."""
+    _lock_pcn(payee.pcn_id)
+    _apply(payee, changes)
+    nominated_payee_check(payee=payee)
+    return _save(payee, by=by)

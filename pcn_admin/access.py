@@ -1,14 +1,237 @@
-"""The one access module: what each user may see and change.
+"""The one access module: what each user may see and change (decision 0008).
 
-Every view, admin page and API endpoint takes its querysets and permission answers from here.
-Outside the user's scope is a 404 (the queryset hides it); an action the role lacks is a 403.
+Two parts, used alike by pages, the API and the admin:
+- the table: each Permission and the roles that grant it (GRANTS), with the reach of an object
+  (REACH: own area, own PCN, own organisation) checked per object by `can(user, perm, obj)`;
+- the scopes: the querysets of what a user may see (`visible_pcns(user)`, ...). An object
+  outside them is a 404; `load()` and the DRF class `Allowed` do both checks in one step:
+  403 without the permission, 404 outside the scope.
+Nothing else in the project asks for a user's role to decide access.
 """
 
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from networks.models import PCN, Commissioner, Membership, Practice
 
 from .models import Role, User
+
+
+class Permission(StrEnum):
+    USE_ADMIN = "use_admin"
+    EDIT_REGISTER = "edit_register"
+    EDIT_RATES = "edit_rates"
+    VIEW_POSTS = "view_posts"
+    EDIT_POSTS = "edit_posts"
+    VIEW_CLAIMS = "view_claims"
+    PREPARE_CLAIMS = "prepare_claims"
+    REVIEW_CLAIMS = "review_claims"
+    VIEW_REMITTANCES = "view_remittances"
+    MANAGE_BATCHES = "manage_batches"
+    VIEW_PCN_DASHBOARD = "view_pcn_dashboard"
+    VIEW_COMMISSIONER_DASHBOARD = "view_commissioner_dashboard"
+    SEE_REFERRAL_IDENTITIES = "see_referral_identities"
+    MANAGE_REFERRALS = "manage_referrals"
+    VIEW_REFERRAL_OVERVIEW = "view_referral_overview"
+    ANSWER_ONWARD_REFERRALS = "answer_onward_referrals"
+    EDIT_DIRECTORY = "edit_directory"
+    KEEP_DIRECTORY = "keep_directory"
+
+
+# Superusers are not a role: they hold what this set says, in every area.
+SUPERUSER = "superuser"
+COMMISSIONER, DIRECTOR, PRACTICE, LINK_WORKER, ORGANISATION = (
+    Role.COMMISSIONER_STAFF,
+    Role.CLINICAL_DIRECTOR,
+    Role.PRACTICE_MANAGER,
+    Role.LINK_WORKER,
+    Role.COMMUNITY_ORGANISATION,
+)
+
+# Who holds each permission. Identifiable referrals are for the person's PCN's link workers
+# and clinical director only: the rule has no exception for system administrators.
+GRANTS: dict[Permission, frozenset] = {
+    Permission.USE_ADMIN: frozenset({COMMISSIONER, SUPERUSER}),
+    Permission.EDIT_REGISTER: frozenset({COMMISSIONER, SUPERUSER}),
+    Permission.EDIT_RATES: frozenset({COMMISSIONER, SUPERUSER}),
+    Permission.VIEW_POSTS: frozenset({COMMISSIONER, DIRECTOR, PRACTICE, SUPERUSER}),
+    Permission.EDIT_POSTS: frozenset({DIRECTOR, PRACTICE, SUPERUSER}),
+    Permission.VIEW_CLAIMS: frozenset({COMMISSIONER, DIRECTOR, PRACTICE, SUPERUSER}),
+    Permission.PREPARE_CLAIMS: frozenset({DIRECTOR, PRACTICE, SUPERUSER}),
+    Permission.REVIEW_CLAIMS: frozenset({COMMISSIONER, SUPERUSER}),
+    Permission.VIEW_REMITTANCES: frozenset({COMMISSIONER, DIRECTOR, PRACTICE, SUPERUSER}),
+    Permission.MANAGE_BATCHES: frozenset({COMMISSIONER, SUPERUSER}),
+    # The dashboard and the entitlement API show the same money: one permission for both.
+    Permission.VIEW_PCN_DASHBOARD: frozenset({COMMISSIONER, DIRECTOR, SUPERUSER}),
+    Permission.VIEW_COMMISSIONER_DASHBOARD: frozenset({COMMISSIONER, SUPERUSER}),
+    Permission.SEE_REFERRAL_IDENTITIES: frozenset({LINK_WORKER, DIRECTOR}),
+    Permission.MANAGE_REFERRALS: frozenset({LINK_WORKER}),
+    Permission.VIEW_REFERRAL_OVERVIEW: frozenset({COMMISSIONER, DIRECTOR, LINK_WORKER, SUPERUSER}),
+    Permission.ANSWER_ONWARD_REFERRALS: frozenset({ORGANISATION}),
+    Permission.EDIT_DIRECTORY: frozenset({COMMISSIONER, ORGANISATION, SUPERUSER}),
+    Permission.KEEP_DIRECTORY: frozenset({COMMISSIONER, SUPERUSER}),
+}
+
+# What a refused user is told (a 403 page or the API's "detail").
+REFUSALS: dict[Permission, str] = {
+    Permission.USE_ADMIN: "The admin is for commissioner staff.",
+    Permission.EDIT_REGISTER: "Only commissioner staff can change their own area's register.",
+    Permission.EDIT_RATES: "Only commissioner staff can change ARRS reference data.",
+    Permission.VIEW_POSTS: "Only PCN and commissioner staff can see ARRS posts.",
+    Permission.EDIT_POSTS: "Only the PCN's clinical director or practice managers can change "
+    "its ARRS posts.",
+    Permission.VIEW_CLAIMS: "Only PCN and commissioner staff can see ARRS claims.",
+    Permission.PREPARE_CLAIMS: "Only the PCN's clinical director, or the manager of its "
+    "nominated payee practice, can prepare its claims.",
+    Permission.REVIEW_CLAIMS: "Only the commissioner's staff can review its PCNs' claims.",
+    Permission.VIEW_REMITTANCES: "Payment batches are for the commissioner's staff, and "
+    "remittances for the PCN's clinical director and payee practice.",
+    Permission.MANAGE_BATCHES: "Only the commissioner's staff can build, finalise and pay its "
+    "batches.",
+    Permission.VIEW_PCN_DASHBOARD: "A PCN's dashboard is for its clinical director and its "
+    "commissioner's staff.",
+    Permission.VIEW_COMMISSIONER_DASHBOARD: "The commissioner's dashboard is for its staff.",
+    Permission.SEE_REFERRAL_IDENTITIES: "Referrals are for the PCN's link workers and "
+    "clinical director.",
+    Permission.MANAGE_REFERRALS: "Only the PCN's link workers can record and work referrals.",
+    Permission.VIEW_REFERRAL_OVERVIEW: "The overview is for PCN and commissioner staff.",
+    Permission.ANSWER_ONWARD_REFERRALS: "The inbox is for community organisation staff.",
+    Permission.EDIT_DIRECTORY: "Only commissioner staff, or the organisation's own staff, "
+    "can change this entry.",
+    Permission.KEEP_DIRECTORY: "Only commissioner staff add organisations to the directory.",
+}
+
+
+def _grantee(user: User) -> str | None:
+    if not (user.is_authenticated and user.is_active):
+        return None
+    if user.is_superuser:
+        return SUPERUSER
+    return user.role or None
+
+
+def has(user: User, permission: Permission) -> bool:
+    """Whether the user's role grants the permission at all (to show a page, link or button)."""
+    grantee = _grantee(user)
+    if grantee is None or grantee not in GRANTS[permission]:
+        return False
+    # Commissioner staff reach the admin only with Django's staff flag as well.
+    return permission != Permission.USE_ADMIN or grantee == SUPERUSER or user.is_staff
+
+
+def can(user: User, permission: Permission, obj=None, **context) -> bool:
+    """`has`, and the object within the permission's reach (REACH) for this user."""
+    if not has(user, permission):
+        return False
+    if obj is None or user.is_superuser:
+        return True
+    reach = REACH.get(permission)
+    return reach is None or reach(user, obj, **context)
+
+
+def require(user: User, permission: Permission, obj=None, **context) -> None:
+    """403, with the table's reason, unless `can`."""
+    if not can(user, permission, obj, **context):
+        raise PermissionDenied(REFUSALS[permission])
+
+
+def load(user: User, permission: Permission, scope: QuerySet, **lookup):
+    """Load one object for a page: 403 without the permission, 404 outside `scope` (one of the
+    visible_* querysets below), then the object's reach (403)."""
+    require(user, permission)
+    obj = get_object_or_404(scope, **lookup)
+    require(user, permission, obj)
+    return obj
+
+
+def loads(permission: Permission, scope: Callable[[User], QuerySet], field: str = "pk"):
+    """A page's loader: the view is called with the object named by the URL's `field` in place
+    of that keyword, loaded by `load` (403 without the permission, 404 outside the scope)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            value = kwargs.pop(field)
+            obj = load(request.user, permission, scope(request.user), **{field: value})
+            return view(request, obj, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _commissioner_id_of(obj) -> int | None:
+    if isinstance(obj, Commissioner):
+        return obj.pk
+    if getattr(obj, "commissioner_id", None) is not None:
+        return obj.commissioner_id
+    pcn = getattr(obj, "pcn", None)
+    return pcn.commissioner_id if pcn is not None else None
+
+
+def _pcn_id_of(obj) -> int | None:
+    return obj.pk if isinstance(obj, PCN) else getattr(obj, "pcn_id", None)
+
+
+def _in_own_area(user: User, obj, **context) -> bool:
+    return _commissioner_id_of(obj) == user.commissioner_id
+
+
+def _in_own_pcn(user: User, obj, **context) -> bool:
+    return _pcn_id_of(obj) == user.pcn_id
+
+
+def _in_visible_pcns(user: User, obj, **context) -> bool:
+    return visible_pcns(user).filter(pk=_pcn_id_of(obj)).exists()
+
+
+def _posts_reach(user: User, obj, **context) -> bool:
+    return editable_pcns_for_posts(user).filter(pk=_pcn_id_of(obj)).exists()
+
+
+def _claim_reach(user: User, obj, month=None, **context) -> bool:
+    """The CD's own PCN; for a practice manager, a PCN whose nominated payee (on `month`, else
+    today) is their practice."""
+    pcn_id = _pcn_id_of(obj)
+    if user.role == DIRECTOR:
+        return pcn_id == user.pcn_id
+    if month is not None:
+        payees = _payee_on_month(user.practice_id, month)
+    else:
+        from networks.models import NominatedPayee
+
+        payees = NominatedPayee.objects.current().filter(practice_id=user.practice_id)
+    return payees.filter(pcn_id=pcn_id).exists()
+
+
+def _directory_reach(user: User, organisation, **context) -> bool:
+    if user.role == ORGANISATION:
+        return organisation is not None and organisation.pk == user.organisation_id
+    return True
+
+
+# How far a permission reaches, per object. A permission without an entry reaches every object
+# of the scope the page loaded it from.
+REACH: dict[Permission, Callable[..., bool]] = {
+    Permission.EDIT_REGISTER: _in_own_area,
+    Permission.EDIT_RATES: lambda user, obj, **context: True,
+    Permission.EDIT_POSTS: _posts_reach,
+    Permission.PREPARE_CLAIMS: _claim_reach,
+    Permission.REVIEW_CLAIMS: _in_own_area,
+    Permission.MANAGE_BATCHES: _in_own_area,
+    Permission.VIEW_PCN_DASHBOARD: _in_visible_pcns,
+    Permission.VIEW_COMMISSIONER_DASHBOARD: _in_own_area,
+    Permission.MANAGE_REFERRALS: _in_own_pcn,
+    Permission.EDIT_DIRECTORY: _directory_reach,
+}
+
+
+# The scopes ------------------------------------------------------------------------------
 
 
 def is_commissioner_staff(user: User) -> bool:
@@ -71,19 +294,6 @@ def visible_practices(user: User) -> QuerySet[Practice]:
     return Practice.objects.none()
 
 
-def can_edit_register(user: User, commissioner: Commissioner | None = None) -> bool:
-    """Only commissioner staff (for their own area) and superusers change the register."""
-    if sees_everything(user):
-        return True
-    if not is_commissioner_staff(user):
-        return False
-    return commissioner is None or commissioner.pk == user.commissioner_id
-
-
-def can_use_admin(user: User) -> bool:
-    return sees_everything(user) or (is_commissioner_staff(user) and user.is_staff)
-
-
 # Social prescribing
 # Identifiable referral details are for the person's PCN's link workers and clinical director
 # only; organisations see people referred to their services as far as consent allows;
@@ -91,54 +301,28 @@ def can_use_admin(user: User) -> bool:
 # exception for system administrators.
 
 
-def sees_referral_identities(user: User) -> bool:
-    return user.is_authenticated and user.role in (Role.LINK_WORKER, Role.CLINICAL_DIRECTOR)
-
-
 def visible_referrals(user: User) -> QuerySet:
     from referrals.models import Referral
 
-    if not sees_referral_identities(user):
+    if not has(user, Permission.SEE_REFERRAL_IDENTITIES):
         return Referral.objects.none()
     return Referral.objects.filter(pcn_id=user.pcn_id)
-
-
-def can_manage_referrals(user: User, pcn_id: int | None = None) -> bool:
-    """Link workers create and work referrals of their own PCN; the clinical director reads."""
-    if not (user.is_authenticated and user.role == Role.LINK_WORKER):
-        return False
-    return pcn_id is None or pcn_id == user.pcn_id
 
 
 def visible_onward_referrals(user: User) -> QuerySet:
     """Community organisation staff: people referred on to their own organisation's services."""
     from referrals.models import OnwardReferral
 
-    if not (user.is_authenticated and user.role == Role.COMMUNITY_ORGANISATION):
+    if not has(user, Permission.ANSWER_ONWARD_REFERRALS):
         return OnwardReferral.objects.none()
     return OnwardReferral.objects.filter(service__organisation_id=user.organisation_id)
 
 
 def referral_overview_pcns(user: User) -> QuerySet[PCN]:
     """PCNs whose social prescribing aggregates (never identities) the user may see."""
-    if user.is_authenticated and user.role in (
-        Role.COMMISSIONER_STAFF,
-        Role.CLINICAL_DIRECTOR,
-        Role.LINK_WORKER,
-    ):
-        return visible_pcns(user)
-    if sees_everything(user):
-        return PCN.objects.all()
-    return PCN.objects.none()
-
-
-def can_edit_directory(user: User, organisation=None) -> bool:
-    """Commissioner staff keep the directory; an organisation's staff edit their own entry."""
-    if sees_everything(user) or is_commissioner_staff(user):
-        return True
-    if user.is_authenticated and user.role == Role.COMMUNITY_ORGANISATION:
-        return organisation is not None and organisation.pk == user.organisation_id
-    return False
+    if not has(user, Permission.VIEW_REFERRAL_OVERVIEW):
+        return PCN.objects.none()
+    return visible_pcns(user)
 
 
 # ARRS posts (roles app): PCNs keep their own staff in post; commissioners read their area's.
@@ -146,47 +330,18 @@ def visible_posts(user: User):
     """Posts of the PCNs the user sees, for the roles that deal with ARRS staff."""
     from roles.models import Post
 
+    if not has(user, Permission.VIEW_POSTS):
+        return Post.objects.none()
     if sees_everything(user):
         return Post.objects.all()
-    if not user.is_authenticated or user.role not in (
-        Role.COMMISSIONER_STAFF,
-        Role.CLINICAL_DIRECTOR,
-        Role.PRACTICE_MANAGER,
-    ):
-        return Post.objects.none()
     return Post.objects.filter(pcn__in=visible_pcns(user))
-
-
-def can_view_posts(user: User) -> bool:
-    return sees_everything(user) or (
-        user.is_authenticated
-        and user.role in (Role.COMMISSIONER_STAFF, Role.CLINICAL_DIRECTOR, Role.PRACTICE_MANAGER)
-    )
 
 
 def editable_pcns_for_posts(user: User) -> QuerySet[PCN]:
     """Clinical directors and practice managers keep their own PCN's posts."""
-    if sees_everything(user):
-        return PCN.objects.all()
-    if user.is_authenticated and user.role in (Role.CLINICAL_DIRECTOR, Role.PRACTICE_MANAGER):
-        return visible_pcns(user)
-    return PCN.objects.none()
-
-
-def can_edit_posts(user: User, pcn: PCN | None = None) -> bool:
-    if sees_everything(user):
-        return True
-    if not user.is_authenticated or user.role not in (
-        Role.CLINICAL_DIRECTOR,
-        Role.PRACTICE_MANAGER,
-    ):
-        return False
-    return pcn is None or editable_pcns_for_posts(user).filter(pk=pcn.pk).exists()
-
-
-def can_edit_rates(user: User) -> bool:
-    """ARRS reference data (roles, rates, ARR sum rates): commissioner staff and superusers."""
-    return sees_everything(user) or is_commissioner_staff(user)
+    if not has(user, Permission.EDIT_POSTS):
+        return PCN.objects.none()
+    return visible_pcns(user)
 
 
 # Claims (reimbursement app): the PCN's clinical director, or the practice manager of the
@@ -222,26 +377,6 @@ def visible_claims(user: User) -> QuerySet:
     return Claim.objects.none()
 
 
-def can_prepare_claim(user: User, pcn: PCN | None = None, month=None) -> bool:
-    """Without a PCN: whether the role prepares claims at all (to show the pages)."""
-    if sees_everything(user):
-        return True
-    if not user.is_authenticated:
-        return False
-    if user.role == Role.CLINICAL_DIRECTOR:
-        return pcn is None or pcn.pk == user.pcn_id
-    if user.role == Role.PRACTICE_MANAGER:
-        if pcn is None:
-            return True
-        payees = _payee_on_month(user.practice_id, month) if month else None
-        if payees is None:
-            from networks.models import NominatedPayee
-
-            payees = NominatedPayee.objects.current().filter(practice_id=user.practice_id)
-        return payees.filter(pcn_id=pcn.pk).exists()
-    return False
-
-
 def claimable_pcns(user: User) -> QuerySet[PCN]:
     """PCNs the user may start a claim for: the CD's PCN; the PCNs whose current nominated
     payee is the practice manager's practice."""
@@ -257,15 +392,6 @@ def claimable_pcns(user: User) -> QuerySet[PCN]:
         payees = NominatedPayee.objects.current().filter(practice_id=user.practice_id)
         return PCN.objects.filter(pk__in=payees.values("pcn_id"))
     return PCN.objects.none()
-
-
-def can_review_claims(user: User, commissioner: Commissioner | None = None) -> bool:
-    """Commissioner staff review their own area's claims; superusers any."""
-    if sees_everything(user):
-        return True
-    if not is_commissioner_staff(user):
-        return False
-    return commissioner is None or commissioner.pk == user.commissioner_id
 
 
 # Batches (reimbursement app): commissioner staff build, finalise and record payment of their
@@ -312,24 +438,6 @@ def visible_batch_payees(user: User) -> QuerySet:
     return BatchPayee.objects.none()
 
 
-def can_view_remittances(user: User) -> bool:
-    """Whether the role deals with payment batches at all (to show the pages and the API)."""
-    return sees_everything(user) or (
-        user.is_authenticated
-        and user.role in (Role.COMMISSIONER_STAFF, Role.CLINICAL_DIRECTOR, Role.PRACTICE_MANAGER)
-    )
-
-
-def can_manage_batches(user: User, commissioner: Commissioner | None = None) -> bool:
-    """Build, finalise, mark paid and download the full payment file: commissioner staff of
-    that commissioner, and superusers."""
-    if sees_everything(user):
-        return True
-    if not is_commissioner_staff(user):
-        return False
-    return commissioner is None or commissioner.pk == user.commissioner_id
-
-
 def visible_batch_runs(user: User) -> QuerySet:
     """Requests to build batches: the commissioner's staff watch their own area's."""
     from reimbursement.models import BatchRun
@@ -341,28 +449,18 @@ def visible_batch_runs(user: User) -> QuerySet:
     return BatchRun.objects.none()
 
 
-# Dashboards (networks app): a clinical director sees their own PCN's dashboard; commissioner
+# Dashboards (dashboards app): a clinical director sees their own PCN's dashboard; commissioner
 # staff see their area's PCNs' and their commissioner's; superusers any. Aggregates only: no
 # dashboard shows a patient's identity, so no identity rule applies here.
-def can_view_pcn_dashboard(user: User) -> bool:
-    return sees_everything(user) or (
-        user.is_authenticated and user.role in (Role.CLINICAL_DIRECTOR, Role.COMMISSIONER_STAFF)
-    )
-
-
 def pcn_dashboard_pcns(user: User) -> QuerySet[PCN]:
     """PCNs whose dashboard the user may open (others are a 404 for a role that has one)."""
-    if not can_view_pcn_dashboard(user):
+    if not has(user, Permission.VIEW_PCN_DASHBOARD):
         return PCN.objects.none()
     return visible_pcns(user)
 
 
-def can_view_commissioner_dashboard(user: User) -> bool:
-    return sees_everything(user) or is_commissioner_staff(user)
-
-
 def commissioner_dashboard_commissioners(user: User) -> QuerySet[Commissioner]:
     """Commissioner staff: their own; superusers: any."""
-    if not can_view_commissioner_dashboard(user):
+    if not has(user, Permission.VIEW_COMMISSIONER_DASHBOARD):
         return Commissioner.objects.none()
     return visible_commissioners(user)

@@ -5,13 +5,53 @@ access module as the pages and the API, not by Django's model permissions.
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from knox.models import AuthToken
 
 from . import access
 from .models import User
 
 
-class ScopedAdminMixin:
+class ScopedHistoryMixin:
+    """History pages follow the change page: the same scoped queryset, and read-only.
+
+    Django's history list and django-simple-history's version page would otherwise find the
+    row (or its last historical copy) without the admin's scoping, and the version page's
+    "revert" saves without asking whether the user may change the row. Claims, batches and
+    the register change only through their services, so reverting is refused here even if
+    SIMPLE_HISTORY_REVERT_DISABLED is turned off in settings.
+    """
+
+    def _history_object(self, request, object_id):
+        """The row as the change page would load it: outside the user's scope is a 404."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404("No such record in your area.")
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._history_object(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._history_object(request, object_id)
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied(
+                "Earlier versions can be viewed but not restored: make the change through "
+                "the record's own page."
+            )
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return True  # hides the version page's "Revert" button
+
+
+class ScopedAdminMixin(ScopedHistoryMixin):
     """Limit an admin to the rows the user may see; changes need register-editing rights.
 
     Subclasses say how a row reaches its commissioner (`commissioner_path`) and which
@@ -33,19 +73,21 @@ class ScopedAdminMixin:
         return obj
 
     def has_module_permission(self, request):
-        return access.can_use_admin(request.user)
+        return access.has(request.user, access.Permission.USE_ADMIN)
 
     def has_view_permission(self, request, obj=None):
-        return access.can_use_admin(request.user)
+        return access.has(request.user, access.Permission.USE_ADMIN)
 
     def has_add_permission(self, request, *args):
-        return access.can_use_admin(request.user) and access.can_edit_register(request.user)
+        return access.has(request.user, access.Permission.USE_ADMIN) and access.has(
+            request.user, access.Permission.EDIT_REGISTER
+        )
 
     def has_change_permission(self, request, obj=None):
-        if not access.can_use_admin(request.user):
+        if not access.has(request.user, access.Permission.USE_ADMIN):
             return False
         commissioner = self._commissioner_of(obj) if obj is not None else None
-        return access.can_edit_register(request.user, commissioner)
+        return access.can(request.user, access.Permission.EDIT_REGISTER, commissioner)
 
     def has_delete_permission(self, request, obj=None):
         # The register keeps history: rows end or close, they are not deleted.
@@ -68,7 +110,7 @@ class ScopedAdminMixin:
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ScopedHistoryMixin, DjangoUserAdmin):
     list_display = ["username", "get_full_name", "role", "organisation_name", "is_active"]
     list_filter = ["role", "is_active", "is_staff"]
     fieldsets = DjangoUserAdmin.fieldsets + (
@@ -85,12 +127,12 @@ class ScopedInlineMixin:
 
     def _can_edit(self, request, obj):
         commissioner = getattr(obj, "commissioner", None) if obj is not None else None
-        return access.can_use_admin(request.user) and access.can_edit_register(
-            request.user, commissioner
+        return access.has(request.user, access.Permission.USE_ADMIN) and access.can(
+            request.user, access.Permission.EDIT_REGISTER, commissioner
         )
 
     def has_view_permission(self, request, obj=None):
-        return access.can_use_admin(request.user)
+        return access.has(request.user, access.Permission.USE_ADMIN)
 
     def has_add_permission(self, request, obj=None):
         return self._can_edit(request, obj)
@@ -106,3 +148,32 @@ class ScopedInlineMixin:
         if db_field.name in choices:
             kwargs["queryset"] = choices[db_field.name](request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+# API tokens: knox keeps only a digest of each. List who holds one and until when, and let a
+# superuser revoke one by deleting it; tokens are issued only at /api/v1/auth-token/.
+if admin.site.is_registered(AuthToken):
+    admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class AuthTokenAdmin(ScopedHistoryMixin, admin.ModelAdmin):
+    list_display = ["user", "created", "expiry"]
+    fields = ["user", "created", "expiry"]
+    readonly_fields = fields
+    search_fields = ["user__username"]
+
+    def has_module_permission(self, request):
+        return access.sees_everything(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return access.sees_everything(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return access.sees_everything(request.user)

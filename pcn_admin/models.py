@@ -40,6 +40,9 @@ def _role_constraint() -> Q:
 
 
 class User(AbstractUser):
+    # Identifying fields, scrubbed from copies of the database and kept out of logs.
+    PERSONAL_DATA_FIELDS = ("username", "first_name", "last_name", "email")
+
     role = models.CharField(max_length=32, choices=Role.choices, blank=True)
     commissioner = models.ForeignKey(
         "networks.Commissioner",

@@ -4,43 +4,36 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 
-from pcn_admin.models import Role
-
 from . import access
+from .access import Permission
 
-# Where each role's work is: (URL name, label, who it is for).
+# Where each role's work is: (URL name, label, the permission that opens it). A link is
+# offered only to those the access table lets through.
 _WORK = [
-    (
-        "roles:post_list",
-        "ARRS staff in post",
-        {Role.COMMISSIONER_STAFF, Role.CLINICAL_DIRECTOR, Role.PRACTICE_MANAGER},
-    ),
-    (
-        "reimbursement:claim_list",
-        "Monthly ARRS claims",
-        {Role.COMMISSIONER_STAFF, Role.CLINICAL_DIRECTOR, Role.PRACTICE_MANAGER},
-    ),
+    ("roles:post_list", "ARRS staff in post", Permission.VIEW_POSTS),
+    ("reimbursement:claim_list", "Monthly ARRS claims", Permission.VIEW_CLAIMS),
     (
         "reimbursement:batch_list",
         "Payment batches and remittances",
-        {Role.COMMISSIONER_STAFF, Role.CLINICAL_DIRECTOR, Role.PRACTICE_MANAGER},
+        Permission.VIEW_REMITTANCES,
     ),
-    ("referrals:caseload", "Social prescribing caseload", {Role.LINK_WORKER}),
+    ("referrals:caseload", "Social prescribing caseload", Permission.MANAGE_REFERRALS),
+    ("referrals:overview", "Social prescribing overview", Permission.VIEW_REFERRAL_OVERVIEW),
     (
-        "referrals:overview",
-        "Social prescribing overview",
-        {Role.COMMISSIONER_STAFF, Role.CLINICAL_DIRECTOR},
+        "referrals:inbox",
+        "Referrals to your organisation",
+        Permission.ANSWER_ONWARD_REFERRALS,
     ),
-    ("referrals:inbox", "Referrals to your organisation", {Role.COMMUNITY_ORGANISATION}),
 ]
 
 
 def _dashboard_links(user) -> list[tuple[str, str]]:
     links = []
-    if access.can_view_commissioner_dashboard(user):
-        links.append((reverse("networks:commissioner_dashboard"), "Your commissioner's dashboard"))
-    if user.is_authenticated and user.role == Role.CLINICAL_DIRECTOR and user.pcn_id:
-        url = reverse("networks:pcn_dashboard", args=[user.pcn.code])
+    if access.has(user, Permission.VIEW_COMMISSIONER_DASHBOARD):
+        url = reverse("dashboards:commissioner_dashboard")
+        links.append((url, "Your commissioner's dashboard"))
+    if access.has(user, Permission.VIEW_PCN_DASHBOARD) and user.pcn_id:
+        url = reverse("dashboards:pcn_dashboard", args=[user.pcn.code])
         links.append((url, "Your PCN's dashboard"))
     return links
 
@@ -49,17 +42,15 @@ def _dashboard_links(user) -> list[tuple[str, str]]:
 def home(request):
     user = request.user
     links = _dashboard_links(user) + [
-        (reverse(name), label)
-        for name, label, roles in _WORK
-        if access.sees_everything(user) or user.role in roles
+        (reverse(name), label) for name, label, permission in _WORK if access.has(user, permission)
     ]
     return render(
         request,
         "home.html",
         {
             "pcns": access.visible_pcns(user).select_related("commissioner")[:20],
-            "can_use_admin": access.can_use_admin(user),
-            "can_view_pcn_dashboard": access.can_view_pcn_dashboard(user),
+            "can_use_admin": access.has(user, access.Permission.USE_ADMIN),
+            "can_view_pcn_dashboard": access.has(user, access.Permission.VIEW_PCN_DASHBOARD),
             "links": links,
         },
     )

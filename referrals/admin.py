@@ -9,24 +9,29 @@ who work on the referral pages, where every view is audited.
 from django.contrib import admin
 
 from pcn_admin import access
+from pcn_admin.admin import ScopedHistoryMixin
 
 from . import models, services
 
 
-class DirectoryAdminMixin:
+class DirectoryAdminMixin(ScopedHistoryMixin):
     """Commissioner staff keep the directory and the reference lists."""
 
     def has_module_permission(self, request):
-        return access.can_use_admin(request.user)
+        return access.has(request.user, access.Permission.USE_ADMIN)
 
     def has_view_permission(self, request, obj=None):
-        return access.can_use_admin(request.user)
+        return access.has(request.user, access.Permission.USE_ADMIN)
 
     def has_add_permission(self, request, *args):
-        return access.can_use_admin(request.user) and access.can_edit_directory(request.user)
+        return access.has(request.user, access.Permission.USE_ADMIN) and access.has(
+            request.user, access.Permission.EDIT_DIRECTORY
+        )
 
     def has_change_permission(self, request, obj=None):
-        return access.can_use_admin(request.user) and access.can_edit_directory(request.user)
+        return access.has(request.user, access.Permission.USE_ADMIN) and access.has(
+            request.user, access.Permission.EDIT_DIRECTORY
+        )
 
     def has_delete_permission(self, request, obj=None):
         # Referrals point at these rows: retire them (capacity closed, not active) instead.
@@ -63,10 +68,12 @@ class TaxonomyTermInline(admin.TabularInline):
     extra = 1
 
     def has_view_permission(self, request, obj=None):
-        return access.can_use_admin(request.user)
+        return access.has(request.user, access.Permission.USE_ADMIN)
 
     def has_add_permission(self, request, obj=None):
-        return access.can_use_admin(request.user) and access.can_edit_directory(request.user)
+        return access.has(request.user, access.Permission.USE_ADMIN) and access.has(
+            request.user, access.Permission.EDIT_DIRECTORY
+        )
 
     has_change_permission = has_add_permission
 
@@ -92,7 +99,7 @@ class ReferralReasonAdmin(DirectoryAdminMixin, admin.ModelAdmin):
     list_editable = ["is_active"]
 
 
-class SuperuserReadOnlyAdmin(admin.ModelAdmin):
+class SuperuserReadOnlyAdmin(ScopedHistoryMixin, admin.ModelAdmin):
     def has_module_permission(self, request):
         return access.sees_everything(request.user)
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from networks.models import Membership, Practice
+from pcn_admin.bounds import NOTES_MAX_LENGTH, bound_free_text
 from pcn_admin.models import Role, User
 
 from .models import (
@@ -22,9 +23,20 @@ from .models import (
 from .validators import normalise_nhs_number, validate_nhs_number
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+# The public form's free text: enough for what a person wants the link worker to know.
+PUBLIC_TEXT_MAX_LENGTH = 2_000
+ADDRESS_MAX_LENGTH = 500
 
 
-class ReferralForm(forms.ModelForm):
+class FreeTextBounded:
+    """Model forms: a TextField's form field takes at most NOTES_MAX_LENGTH characters."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bound_free_text(self.fields)
+
+
+class ReferralForm(FreeTextBounded, forms.ModelForm):
     class Meta:
         model = Referral
         fields = [
@@ -73,7 +85,9 @@ class ReferralForm(forms.ModelForm):
 
 class StatusChangeForm(forms.Form):
     to = forms.ChoiceField(label="Move to")
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=NOTES_MAX_LENGTH
+    )
     outcome = forms.ChoiceField(
         choices=[("", "Choose the outcome")] + Referral.Outcome.choices,
         required=False,
@@ -83,6 +97,7 @@ class StatusChangeForm(forms.Form):
         label="Closing summary for the message to the GP",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
+        max_length=NOTES_MAX_LENGTH,
     )
 
     def __init__(self, *args, referral, **kwargs):
@@ -91,14 +106,14 @@ class StatusChangeForm(forms.Form):
         self.fields["to"].choices = [(s.value, s.label) for s in Status if s in allowed]
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(FreeTextBounded, forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["date", "kind", "duration_minutes", "notes"]
         widgets = {"date": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 3})}
 
 
-class OnwardReferralForm(forms.ModelForm):
+class OnwardReferralForm(FreeTextBounded, forms.ModelForm):
     class Meta:
         model = OnwardReferral
         fields = ["service", "consent_to_share", "message"]
@@ -136,7 +151,7 @@ class GPAppointmentsForm(forms.ModelForm):
         fields = ["gp_appointments_before", "gp_appointments_after"]
 
 
-class CaseStudyForm(forms.ModelForm):
+class CaseStudyForm(FreeTextBounded, forms.ModelForm):
     class Meta:
         model = CaseStudy
         fields = ["title", "story", "organisation", "consent_given"]
@@ -159,6 +174,7 @@ class OnwardResponseForm(forms.Form):
         label="Why you cannot take this person",
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
+        max_length=NOTES_MAX_LENGTH,
         help_text="Needed when declining, so the link worker can find something else.",
     )
 
@@ -182,11 +198,14 @@ class SelfReferralForm(forms.Form):
     nhs_number = forms.CharField(
         label="NHS number (optional)",
         required=False,
+        max_length=20,
         help_text="10 digits, on letters from the NHS or in the NHS App.",
     )
     phone = forms.CharField(max_length=30, required=False)
-    email = forms.EmailField(required=False)
-    address = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    email = forms.EmailField(required=False, max_length=254)
+    address = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=ADDRESS_MAX_LENGTH
+    )
     postcode = forms.CharField(max_length=10, required=False)
     preferred_contact_method = forms.ChoiceField(
         label="How should we contact you?", choices=Referral.ContactMethod.choices
@@ -205,6 +224,7 @@ class SelfReferralForm(forms.Form):
         label="Anything else you would like us to know (optional)",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
+        max_length=PUBLIC_TEXT_MAX_LENGTH,
     )
     consent_given = forms.BooleanField(
         label="I agree to a social prescribing link worker at my GP practice contacting me",

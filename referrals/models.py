@@ -271,6 +271,7 @@ class Referral(models.Model):
         "postcode",
         "what_matters",
         "closure_notes",
+        "referrer_name",
     )
 
     class ContactMethod(models.TextChoices):
@@ -352,6 +353,12 @@ class Referral(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         help_text="Empty for self-referrals.",
+    )
+    anonymised_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the identifying details were removed at the end of the retention period.",
     )
 
     class Meta:
@@ -462,7 +469,7 @@ class OnwardReferral(models.Model):
         ACCEPTED = "accepted", "Accepted"
         DECLINED = "declined", "Declined"
 
-    PERSONAL_DATA_FIELDS = ("message",)
+    PERSONAL_DATA_FIELDS = ("message", "decline_reason")
 
     referral = models.ForeignKey(
         Referral, on_delete=models.PROTECT, related_name="onward_referrals"
@@ -688,6 +695,9 @@ class AuditEvent(models.Model):
     record_id = models.CharField(max_length=50)
     at = models.DateTimeField(default=timezone.now)
     detail = models.CharField(max_length=200, blank=True, help_text="Never personal data.")
+
+    # The user's name at the time, which a scrubbed copy must not keep either.
+    PERSONAL_DATA_FIELDS = ("username",)
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -16,7 +16,6 @@ from django_ratelimit.decorators import ratelimit
 
 from networks.models import Membership
 from pcn_admin import access
-from pcn_admin.models import Role
 
 from . import selectors, services
 from .forms import (
@@ -60,7 +59,7 @@ def link_worker_required(view):
     @wraps(view)
     @login_required
     def wrapped(request, *args, **kwargs):
-        if not access.can_manage_referrals(request.user):
+        if not access.has(request.user, access.Permission.MANAGE_REFERRALS):
             raise PermissionDenied("Only link workers can do this.")
         return view(request, *args, **kwargs)
 
@@ -69,7 +68,7 @@ def link_worker_required(view):
 
 def _referral_or_404(request, pk: int) -> Referral:
     """403 for a role that never sees identities; 404 for a referral outside the user's PCN."""
-    if not access.sees_referral_identities(request.user):
+    if not access.has(request.user, access.Permission.SEE_REFERRAL_IDENTITIES):
         raise PermissionDenied("Only the PCN's link workers and clinical director see referrals.")
     try:
         return selectors.referral_for_detail(
@@ -132,7 +131,7 @@ def referral_create(request):
 
 
 def _render_detail(request, referral, status=200, **forms):
-    can_manage = access.can_manage_referrals(request.user, referral.pcn_id)
+    can_manage = access.can(request.user, access.Permission.MANAGE_REFERRALS, referral)
     context = {
         "referral": referral,
         "can_manage": can_manage,
@@ -166,7 +165,7 @@ def _referral_action(form_name, form_class, handle, success_message):
     @login_required
     def view(request, pk):
         referral = _referral_or_404(request, pk)
-        if not access.can_manage_referrals(request.user, referral.pcn_id):
+        if not access.can(request.user, access.Permission.MANAGE_REFERRALS, referral):
             raise PermissionDenied("Only the PCN's link workers can change a referral.")
         kwargs = {"referral": referral} if form_class is StatusChangeForm else {}
         if form_class is GPAppointmentsForm:
@@ -273,8 +272,7 @@ def gp_message(request, pk):
 
 @login_required
 def inbox(request):
-    if request.user.role != Role.COMMUNITY_ORGANISATION:
-        raise PermissionDenied("The inbox is for community organisation staff.")
+    access.require(request.user, access.Permission.ANSWER_ONWARD_REFERRALS)
     onward = (
         access.visible_onward_referrals(request.user)
         .select_related("service", "referral")
@@ -313,8 +311,7 @@ def inbox(request):
 @require_POST
 @login_required
 def inbox_respond(request, pk):
-    if request.user.role != Role.COMMUNITY_ORGANISATION:
-        raise PermissionDenied("Only the organisation's staff can answer its referrals.")
+    access.require(request.user, access.Permission.ANSWER_ONWARD_REFERRALS)
     onward = get_object_or_404(access.visible_onward_referrals(request.user), pk=pk)
     form = OnwardResponseForm(request.POST)
     if form.is_valid():
@@ -339,9 +336,8 @@ def inbox_respond(request, pk):
 
 @login_required
 def overview(request):
+    access.require(request.user, access.Permission.VIEW_REFERRAL_OVERVIEW)
     pcns = access.referral_overview_pcns(request.user)
-    if request.user.role not in (Role.COMMISSIONER_STAFF, Role.CLINICAL_DIRECTOR, Role.LINK_WORKER):
-        raise PermissionDenied("The overview is for PCN and commissioner staff.")
     pcn_page = _page(request, pcns.order_by("code"))
     referrals = Referral.objects.filter(pcn__in=pcns)
     counts = selectors.status_counts_by_pcn([p.pk for p in pcn_page])
@@ -373,6 +369,17 @@ def overview(request):
 
 # Public self-referral -----------------------------------------------------------------------------
 
+# Every field of the form has a maximum; filled to the brim (in any script) they come to well
+# under this. A bigger body is not a self-referral, and is refused before the form reads it.
+SELF_REFERRAL_MAX_BYTES = 100_000
+
+
+def _body_too_large(request) -> bool:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0) > SELF_REFERRAL_MAX_BYTES
+    except ValueError:
+        return False  # Django itself reads a malformed length as no body
+
 
 @ratelimit(key="ip", rate="5/h", method="POST", block=False)
 def self_referral(request):
@@ -380,6 +387,8 @@ def self_referral(request):
     person is already known."""
     if getattr(request, "limited", False):
         return render(request, "referrals/self_referral_limited.html", status=429)
+    if request.method == "POST" and _body_too_large(request):
+        return render(request, "referrals/self_referral_too_large.html", status=413)
     form = SelfReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -18,13 +18,15 @@ from rest_framework.response import Response
 
 from networks.models import PCN
 from pcn_admin import access
-from pcn_admin.api import router
+from pcn_admin.bounds import NOTES_MAX_LENGTH
+from pcn_admin.drf import api_validation_error
 
 from . import selectors, services
-from .forms import MONTH_FORMATS
+from .forms import MAX_MONTHLY_COST, MONTH_FORMATS
 from .models import BREAKDOWN_FIELDS, Batch, BatchPayee, Claim, ClaimLine
 
 LINE = r"lines/(?P<line_pk>[0-9]+)"
+COSTS = ("salary", "employer_ni", "employer_pension", "subcontract_fee")
 
 
 class ClaimLineSerializer(serializers.ModelSerializer):
@@ -47,11 +49,8 @@ class ClaimLineSerializer(serializers.ModelSerializer):
             "decided_at",
             "approved_at",
         ]
-        read_only_fields = [
-            f
-            for f in fields
-            if f not in ("salary", "employer_ni", "employer_pension", "subcontract_fee")
-        ]
+        read_only_fields = [f for f in fields if f not in COSTS]
+        extra_kwargs = {name: {"max_value": MAX_MONTHLY_COST} for name in COSTS}
 
 
 class ClaimSerializer(serializers.ModelSerializer):
@@ -102,11 +101,13 @@ class SubmitSerializer(serializers.Serializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=NOTES_MAX_LENGTH
+    )
 
 
 class QuerySerializer(serializers.Serializer):
-    query = serializers.CharField()
+    query = serializers.CharField(max_length=NOTES_MAX_LENGTH)
 
 
 class ClaimPermission(permissions.BasePermission):
@@ -116,13 +117,9 @@ class ClaimPermission(permissions.BasePermission):
 
     def has_permission(self, request, view):
         user = request.user
-        return access.can_prepare_claim(user) or access.can_review_claims(user)
-
-
-def _drf_error(error: DjangoValidationError) -> ValidationError:
-    if hasattr(error, "error_dict"):
-        return ValidationError(error.message_dict)
-    return ValidationError({"non_field_errors": error.messages})
+        return access.has(user, access.Permission.PREPARE_CLAIMS) or access.has(
+            user, access.Permission.REVIEW_CLAIMS
+        )
 
 
 class ClaimViewSet(
@@ -137,7 +134,7 @@ class ClaimViewSet(
     permission_classes = [permissions.IsAuthenticated, ClaimPermission]
 
     def get_queryset(self):
-        claims = selectors.claims_for_list(self.request.user)
+        claims = selectors.claims_for_list(access.visible_claims(self.request.user))
         if self.action != "list":
             lines = ClaimLine.objects.select_related("post__role").order_by(
                 "post__role__name", "post__person_name", "pk"
@@ -164,7 +161,9 @@ class ClaimViewSet(
 
     def _as_preparer(self) -> Claim:
         claim = self.get_object()
-        if not access.can_prepare_claim(self.request.user, claim.pcn, claim.month):
+        if not access.can(
+            self.request.user, access.Permission.PREPARE_CLAIMS, claim.pcn, month=claim.month
+        ):
             raise PermissionDenied(
                 "Only the PCN's clinical director or the nominated payee practice's practice "
                 "manager can change this claim."
@@ -173,7 +172,9 @@ class ClaimViewSet(
 
     def _as_reviewer(self) -> Claim:
         claim = self.get_object()
-        if not access.can_review_claims(self.request.user, claim.pcn.commissioner):
+        if not access.can(
+            self.request.user, access.Permission.REVIEW_CLAIMS, claim.pcn.commissioner
+        ):
             raise PermissionDenied("Only the commissioner's staff can review this claim.")
         return claim
 
@@ -184,7 +185,7 @@ class ClaimViewSet(
         pcn, month, kind = data["pcn"], data["month"].replace(day=1), data["kind"]
         if not access.visible_pcns(request.user).filter(pk=pcn.pk).exists():
             raise ValidationError({"pcn": "No PCN with this code is visible to you."})
-        if not access.can_prepare_claim(request.user, pcn, month):
+        if not access.can(request.user, access.Permission.PREPARE_CLAIMS, pcn, month=month):
             raise PermissionDenied(
                 "Only the PCN's clinical director or that month's nominated payee practice's "
                 "practice manager can start this claim."
@@ -199,7 +200,7 @@ class ClaimViewSet(
                 pcn=pcn, month=month, kind=kind, original=original, by=request.user
             )
         except DjangoValidationError as error:
-            raise _drf_error(error) from None
+            raise api_validation_error(error) from None
         response = self._detail(claim.pk)
         response.status_code = status.HTTP_201_CREATED
         return response
@@ -212,14 +213,11 @@ class ClaimViewSet(
         line = self._line(claim, line_pk)
         serializer = ClaimLineSerializer(line, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        costs = {
-            name: serializer.validated_data.get(name, getattr(line, name))
-            for name in ("salary", "employer_ni", "employer_pension", "subcontract_fee")
-        }
+        costs = {name: serializer.validated_data.get(name, getattr(line, name)) for name in COSTS}
         try:
             line = services.claim_line_update(line=line, by=request.user, **costs)
         except DjangoValidationError as error:
-            raise _drf_error(error) from None
+            raise api_validation_error(error) from None
         return Response(ClaimLineSerializer(line).data)
 
     @extend_schema(request=SubmitSerializer, responses=ClaimDetailSerializer)
@@ -231,7 +229,7 @@ class ClaimViewSet(
         try:
             services.claim_submit(claim=claim, by=request.user, **serializer.validated_data)
         except DjangoValidationError as error:
-            raise _drf_error(error) from None
+            raise api_validation_error(error) from None
         return self._detail(claim.pk)
 
     @extend_schema(request=None, responses=ClaimDetailSerializer)
@@ -241,7 +239,7 @@ class ClaimViewSet(
         try:
             services.claim_refresh_lines(claim=claim, by=request.user)
         except DjangoValidationError as error:
-            raise _drf_error(error) from None
+            raise api_validation_error(error) from None
         return self._detail(claim.pk)
 
     def _decide(self, request, line_pk, service):
@@ -252,7 +250,7 @@ class ClaimViewSet(
         try:
             service(line=line, reason=serializer.validated_data["reason"], by=request.user)
         except DjangoValidationError as error:
-            raise _drf_error(error) from None
+            raise api_validation_error(error) from None
         return self._detail(claim.pk)
 
     @extend_schema(request=ReasonSerializer, responses=ClaimDetailSerializer)
@@ -274,7 +272,7 @@ class ClaimViewSet(
         try:
             services.claim_return(claim=claim, by=request.user, **serializer.validated_data)
         except DjangoValidationError as error:
-            raise _drf_error(error) from None
+            raise api_validation_error(error) from None
         return self._detail(claim.pk)
 
     @extend_schema(request=None, responses=ClaimDetailSerializer)
@@ -284,11 +282,8 @@ class ClaimViewSet(
         try:
             services.claim_approve_remaining(claim=claim, by=request.user)
         except DjangoValidationError as error:
-            raise _drf_error(error) from None
+            raise api_validation_error(error) from None
         return self._detail(claim.pk)
-
-
-router.register("claims", ClaimViewSet, basename="claim")
 
 
 # Payment batches: read-only. Commissioner staff see their area's batches whole; a clinical
@@ -362,7 +357,9 @@ class BatchSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def _whole(self, batch: Batch) -> bool:
-        return access.can_manage_batches(self.context["request"].user, batch.commissioner)
+        return access.can(
+            self.context["request"].user, access.Permission.MANAGE_BATCHES, batch.commissioner
+        )
 
     @extend_schema_field(_money_field(help_text="The amount the batch pays." + SCOPED_FIGURE))
     def get_total(self, batch: Batch) -> str:
@@ -408,7 +405,7 @@ class BatchPermission(permissions.BasePermission):
     message = "Only PCN and commissioner staff deal with payment batches."
 
     def has_permission(self, request, view):
-        return access.can_view_remittances(request.user)
+        return access.has(request.user, access.Permission.VIEW_REMITTANCES)
 
 
 SCOPE_NOTE = (
@@ -447,4 +444,8 @@ class BatchViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
-router.register("batches", BatchViewSet, basename="batch")
+# (URL prefix, viewset, basename): pcn_admin/urls.py registers these on the one router.
+ROUTES = [
+    ("claims", ClaimViewSet, "claim"),
+    ("batches", BatchViewSet, "batch"),
+]

@@ -31,10 +31,11 @@ from django.db.models import (
 from django.utils import timezone
 
 from networks.models import Commissioner, NominatedPayee
+from pcn_admin.dates import month_bounds
 from roles.models import Rate
 
+from .calculations import amount_due
 from .models import Batch, BatchLine, BatchPayee, BatchRun, ClaimLine
-from .selectors import amount_due, month_bounds
 
 logger = logging.getLogger(__name__)
 ZERO = Decimal("0")
@@ -343,17 +344,6 @@ def batch_mark_paid(*, batch: Batch, paid_on: dt.date, payment_reference: str, b
     batch._change_reason = "Marked as paid"
     batch.save()
     return batch
-
-
-def batch_run_request(*, commissioner: Commissioner, month: dt.date, by) -> BatchRun:
-    """Record the request and queue the build once the request is committed."""
-    from . import tasks
-
-    run = BatchRun.objects.create(
-        commissioner=commissioner, month=month.replace(day=1), requested_by=by
-    )
-    transaction.on_commit(lambda: tasks.run_batch_build.delay(run.pk))
-    return run
 
 
 def batch_run_execute(*, run_id: int) -> BatchRun:

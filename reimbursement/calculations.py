@@ -18,6 +18,11 @@ This is the only place the rule lives (arrs.md, "How a monthly claim line is com
 
 Rates, percentages and the fee maximum are read from the database (roles app); nothing here
 is a figure. A month with no configured rate is refused, never guessed.
+
+Beside the line rule live the other money rules: why a line cannot be claimed
+(line_problems), a claim line's figures (breakdown_for), what an adjustment asks for
+(adjustment_due, and amount_due, its database form for set-based work) and the ARR sum
+(arr_sum). Services and reads call these; none of them writes.
 """
 
 from __future__ import annotations
@@ -28,8 +33,13 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Case, DecimalField, F, Value, When
+from django.db.models.functions import Coalesce
 
+from pcn_admin.dates import month_bounds
 from roles.models import FULL_TIME, Rate, ReimbursementPercentage, Role, Unit
+
+from .models import ClaimLine
 
 PENNY = Decimal("0.01")
 ZERO = Decimal("0")
@@ -122,12 +132,21 @@ class RateBook:
         )
 
 
-def _days_in_post(first: dt.date, last: dt.date, start: dt.date | None, end: dt.date | None):
-    if start and end and end < start:
-        raise ValidationError("The post's end date is before its start date. Check both dates.")
-    begins = max(first, start) if start else first
-    ends = min(last, end) if end else last
-    return max((ends - begins).days + 1, 0)
+def _claim_month(month: dt.date) -> tuple[dt.date, dt.date, int]:
+    """The claim month's first and last days and its length in calendar days."""
+    first = month.replace(day=1)
+    days_in_month = calendar.monthrange(first.year, first.month)[1]
+    return first, first.replace(day=days_in_month), days_in_month
+
+
+def _check_reimbursable(role: Role, first: dt.date) -> None:
+    """Refuse a month before the role joined the scheme, rather than fail later on a rate."""
+    if role.first_reimbursable > first:
+        raise ValidationError(
+            f"{role.name} posts are reimbursable from "
+            f"{role.first_reimbursable:%B %Y}, so {month_label(first)} cannot be claimed. "
+            "Check the month, or ask your commissioner to add the rate if it has changed."
+        )
 
 
 def _money(value, name: str) -> Decimal:
@@ -137,6 +156,86 @@ def _money(value, name: str) -> Decimal:
             f"The {name} cannot be negative. Claim a correction as a separate adjustment."
         )
     return value
+
+
+def _cost(salary, employer_ni, employer_pension) -> Decimal:
+    """Step 1: salary, employer NI and employer pension for the month, as paid."""
+    return (
+        _money(salary, "salary")
+        + _money(employer_ni, "employer NI")
+        + _money(employer_pension, "employer pension")
+    )
+
+
+def _wte(role: Role, *, hours: Decimal | None, sessions: Decimal | None) -> Decimal:
+    """Step 2: contracted hours over 37.5 (GPs: sessions over 9), at most 1. The time must be
+    given in the role's own unit only, so a GP's sessions are never read as hours."""
+    unit = Unit(role.unit)
+    amount = sessions if unit == Unit.SESSIONS else hours
+    other = hours if unit == Unit.SESSIONS else sessions
+    wanted = "sessions" if unit == Unit.SESSIONS else "hours"
+    if amount is None or other is not None:
+        raise ValidationError(
+            f"{role.name} time is recorded in {wanted} a week. Give the {wanted} only."
+        )
+    amount = Decimal(amount)
+    if amount < 0:
+        raise ValidationError(f"The contracted {wanted} cannot be negative.")
+    return min(amount / FULL_TIME[unit], ONE)
+
+
+def _days_in_post(first: dt.date, last: dt.date, start: dt.date | None, end: dt.date | None):
+    """Step 3's days in post: calendar days of the month from the start date to the leaving
+    date, both counted."""
+    if start and end and end < start:
+        raise ValidationError("The post's end date is before its start date. Check both dates.")
+    begins = max(first, start) if start else first
+    ends = min(last, end) if end else last
+    return max((ends - begins).days + 1, 0)
+
+
+def _fraction(days_in_post: int, days_in_month: int) -> Decimal:
+    """Step 3: the share of the calendar month in post (start and leaving dates included)."""
+    return Decimal(days_in_post) / Decimal(days_in_month)
+
+
+def _cap(annual_max: Decimal, wte: Decimal, fraction: Decimal) -> Decimal:
+    """Step 4: the month's maximum. Left unrounded (step 7 rounds once); the order of the
+    operations is kept as written so the Decimal result never shifts by a digit."""
+    return annual_max / MONTHS_IN_YEAR * wte * fraction
+
+
+def _within_cap(cost: Decimal, rate: Decimal, cap: Decimal) -> Decimal:
+    """Step 5: the role's percentage of the cost, at most the cap."""
+    return min(cost * rate, cap)
+
+
+def _fee(
+    role: Role, subcontract_fee: Decimal, wte: Decimal, fraction: Decimal
+) -> tuple[Decimal, Decimal]:
+    """Step 6: the sub-contracted provider's fee and its maximum, pro-rated like the cap
+    (decision 0002). Returns (fee_max, fee); a fee for a role without one is refused."""
+    fee = _money(subcontract_fee, "sub-contract fee")
+    if role.subcontract_fee_monthly_max is None:
+        if fee:
+            raise ValidationError(
+                f"A sub-contracted provider's fee cannot be claimed for {role.name}. "
+                "Remove the fee."
+            )
+        fee_max = ZERO
+    else:
+        fee_max = role.subcontract_fee_monthly_max * wte * fraction
+    return fee_max, min(fee, fee_max)
+
+
+def _forecast_cost(cap: Decimal, rate: Decimal) -> Decimal:
+    """Step 1 for a forecast: assume the post costs exactly its monthly maximum."""
+    return cap / rate if rate else ZERO
+
+
+def _round_once(amount: Decimal) -> Decimal:
+    """Step 7: to pence, half up, once, at the very end."""
+    return amount.quantize(PENNY, rounding=ROUND_HALF_UP)
 
 
 def _breakdown(
@@ -153,53 +252,21 @@ def _breakdown(
     afc_band: str,
     rates: RateBook | None,
 ) -> Breakdown:
+    """The rule's steps in order (see the module docstring). The checks run in this order, so
+    a line with several problems always reports the same one first. `cost` None is a forecast."""
     book = rates or RateBook()
     role_obj = book.role(role)
-    first = month.replace(day=1)
-    days_in_month = calendar.monthrange(first.year, first.month)[1]
-    last = first.replace(day=days_in_month)
-    if role_obj.first_reimbursable > first:
-        raise ValidationError(
-            f"{role_obj.name} posts are reimbursable from "
-            f"{role_obj.first_reimbursable:%B %Y}, so {month_label(first)} cannot be claimed. "
-            "Check the month, or ask your commissioner to add the rate if it has changed."
-        )
-
-    unit = Unit(role_obj.unit)
-    amount = sessions if unit == Unit.SESSIONS else hours
-    other = hours if unit == Unit.SESSIONS else sessions
-    wanted = "sessions" if unit == Unit.SESSIONS else "hours"
-    if amount is None or other is not None:
-        raise ValidationError(
-            f"{role_obj.name} time is recorded in {wanted} a week. Give the {wanted} only."
-        )
-    amount = Decimal(amount)
-    if amount < 0:
-        raise ValidationError(f"The contracted {wanted} cannot be negative.")
-    wte = min(amount / FULL_TIME[unit], ONE)
-
+    first, last, days_in_month = _claim_month(month)
+    _check_reimbursable(role_obj, first)
+    wte = _wte(role_obj, hours=hours, sessions=sessions)
     days_in_post = _days_in_post(first, last, start, end)
-    fraction = Decimal(days_in_post) / Decimal(days_in_month)
-
+    fraction = _fraction(days_in_post, days_in_month)
     rate_row = book.rate(role_obj, region, first, afc_band or "")
     share = book.percentage(role_obj, first)
-    cap = rate_row.annual_max / MONTHS_IN_YEAR * wte * fraction
-
-    fee = _money(subcontract_fee, "sub-contract fee")
-    if role_obj.subcontract_fee_monthly_max is None:
-        if fee:
-            raise ValidationError(
-                f"A sub-contracted provider's fee cannot be claimed for {role_obj.name}. "
-                "Remove the fee."
-            )
-        fee_max = ZERO
-    else:
-        fee_max = role_obj.subcontract_fee_monthly_max * wte * fraction
-    fee = min(fee, fee_max)
-
-    if cost is None:  # a forecast: assume the post costs its full monthly maximum
-        cost = cap / share if share else ZERO
-    reimbursable = (min(cost * share, cap) + fee).quantize(PENNY, rounding=ROUND_HALF_UP)
+    cap = _cap(rate_row.annual_max, wte, fraction)
+    fee_max, fee = _fee(role_obj, subcontract_fee, wte, fraction)
+    if cost is None:
+        cost = _forecast_cost(cap, share)
     return Breakdown(
         role=role_obj.code,
         month=first,
@@ -214,7 +281,7 @@ def _breakdown(
         cap=cap,
         fee_max=fee_max,
         fee=fee,
-        reimbursable=reimbursable,
+        reimbursable=_round_once(_within_cap(cost, share, cap) + fee),
     )
 
 
@@ -239,17 +306,12 @@ def reimbursable_amount(
     Raises ValidationError (naming the role and month) when no rate or percentage is configured
     or the role was not yet reimbursable. Pass `rates` to reuse one RateBook across many lines.
     """
-    cost = (
-        _money(salary, "salary")
-        + _money(employer_ni, "employer NI")
-        + _money(employer_pension, "employer pension")
-    )
     return _breakdown(
         role=role,
         month=month,
         hours=hours,
         sessions=sessions,
-        cost=cost,
+        cost=_cost(salary, employer_ni, employer_pension),
         start=start,
         end=end,
         region=region,
@@ -286,3 +348,103 @@ def maximum_claim(
         afc_band=afc_band,
         rates=rates,
     )
+
+
+def arr_sum(per_weighted_patient: Decimal, weighted_population: Decimal) -> Decimal:
+    """A PCN's Additional Roles Reimbursement Sum: £ per weighted patient x its weighted
+    population on 1 January before the year, rounded to the penny once, after multiplying
+    (Network Contract DES, Annex B)."""
+    return (per_weighted_patient * weighted_population).quantize(PENNY, ROUND_HALF_UP)
+
+
+ZERO_MONEY = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
+
+
+def line_problems(line: ClaimLine, month: dt.date) -> list[str]:
+    """Why the line cannot be claimed as it stands (checked again on submission, as the post
+    may have changed since the draft was started)."""
+    post = line.post
+    first, last = month_bounds(month)
+    problems = []
+    if post.pcn_id != line.claim.pcn_id:
+        problems.append(
+            f"{post.person_name}'s post belongs to another PCN. Remove the line by refreshing "
+            "the lines from the posts."
+        )
+    if post.start_date > last or (post.end_date and post.end_date < first):
+        problems.append(
+            f"{post.person_name} was not in post in {month_label(month)} (in post "
+            f"{post.start_date:%d/%m/%Y} to "
+            f"{post.end_date.strftime('%d/%m/%Y') if post.end_date else 'now'}). Check the "
+            "post's dates, then refresh the lines."
+        )
+    if post.in_post_at_baseline and not post.transferred_from_national_scheme:
+        problems.append(
+            f"{post.person_name} was in post on 31 March 2019 and is part of the PCN's baseline, "
+            "which cannot be claimed. Refresh the lines to remove them."
+        )
+    if post.earlier_post_at_pcn:
+        problems.append(
+            f"{post.person_name} was in post at the PCN before 1 October 2024, so cannot be "
+            "claimed as a newly qualified GP. Refresh the lines to remove them."
+        )
+    return problems
+
+
+def breakdown_for(
+    line: ClaimLine,
+    *,
+    month: dt.date,
+    salary: Decimal,
+    employer_ni: Decimal,
+    employer_pension: Decimal,
+    subcontract_fee: Decimal = ZERO,
+    rates: RateBook | None = None,
+) -> Breakdown:
+    """The line's figures from the one money rule (reimbursement.calculations)."""
+    post = line.post
+    if line.hours is None:
+        raise ValidationError(
+            f"No contracted hours are recorded for {post.person_name} in {month_label(month)}. "
+            "Add them on the post's page, then refresh the lines."
+        )
+    unit = "sessions" if post.role.unit == Unit.SESSIONS else "hours"
+    return reimbursable_amount(
+        role=post.role.code,
+        month=month,
+        salary=salary,
+        employer_ni=employer_ni,
+        employer_pension=employer_pension,
+        start=post.start_date,
+        end=post.end_date,
+        region=post.region,
+        subcontract_fee=subcontract_fee or ZERO,
+        afc_band=post.afc_band,
+        rates=rates,
+        **{unit: line.hours},
+    )
+
+
+def amount_due() -> Case:
+    """adjustment_due as a database expression, for set-based work (payment batches): the
+    line's reimbursable amount, less the original line's when this line corrects an approved
+    one. A test holds the two to the same answers."""
+    return Case(
+        When(
+            original_line__status=ClaimLine.Status.APPROVED,
+            then=Coalesce(F("reimbursable"), ZERO_MONEY)
+            - Coalesce(F("original_line__reimbursable"), ZERO_MONEY),
+        ),
+        default=Coalesce(F("reimbursable"), ZERO_MONEY),
+        output_field=DecimalField(max_digits=12, decimal_places=2),
+    )
+
+
+def adjustment_due(line: ClaimLine) -> Decimal:
+    """An adjustment line asks for its corrected amount less what the original line was
+    approved for; an ordinary line for its amount."""
+    amount = line.reimbursable or ZERO
+    original = line.original_line
+    if original is not None and original.status == ClaimLine.Status.APPROVED:
+        amount -= original.reimbursable or ZERO
+    return amount

@@ -19,12 +19,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from pcn_admin.spreadsheets import defused
+
 from .models import Batch, BatchLine, BatchPayee, Claim
 
 TEXT, MONEY, DECIMAL, INTEGER, DATE = "text", "money", "decimal", "integer", "date"
 XLSX_FORMATS = {MONEY: "#,##0.00", DECIMAL: "0.0000", INTEGER: "0", DATE: "DD/MM/YYYY"}
-# A spreadsheet runs a text cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -141,7 +141,8 @@ def _csv_value(column: Column, value) -> str:
     if column.kind == DATE:
         return value.isoformat()
     text = str(value)
-    return "'" + text if column.kind == TEXT and text.startswith(FORMULA_STARTS) else text
+    # Only text columns: a negative amount stays a number the spreadsheet can sum.
+    return defused(text) if column.kind == TEXT else text
 
 
 def as_csv(columns, rows) -> bytes:

@@ -2,12 +2,18 @@
 ValidationErrors are shown on the fields (and lines) they concern."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django import forms
+
+from pcn_admin.bounds import NOTES_MAX_LENGTH
 
 from .models import Claim
 
 MONTH_FORMATS = ["%Y-%m", "%m/%Y", "%Y-%m-%d", "%d/%m/%Y"]
+# One member of staff's costs for one month: nothing real comes near a million pounds, and a
+# figure past it is a slip of the keyboard (or a probe) that the money rule should not see.
+MAX_MONTHLY_COST = Decimal("1000000")
 
 
 class MonthField(forms.DateField):
@@ -46,22 +52,42 @@ class ClaimStartForm(forms.Form):
         self.fields["pcn"].queryset = pcns
 
 
+class MoneyField(forms.DecimalField):
+    """Pounds and pence as typed ("£3,500.00"): a finite amount, to the penny, under
+    MAX_MONTHLY_COST. "NaN", "inf" and "1e999" are not amounts. Negative amounts are left to
+    the money rule, which says how to claim a correction."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("max_value", MAX_MONTHLY_COST)
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid": "Enter an amount in pounds and pence, for example 3500.00.",
+                "max_value": "This is more than £1,000,000 for one month. Check the amount.",
+                "max_digits": "This is more than £1,000,000 for one month. Check the amount.",
+                "max_whole_digits": "This is more than £1,000,000 for one month. Check the amount.",
+                "max_decimal_places": "Enter pounds and pence: at most 2 decimal places.",
+            },
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(",", "").removeprefix("£")
+        return super().to_python(value)
+
+
 class ClaimLineForm(forms.Form):
     """One line's costs. Blank is allowed on a draft; submission asks for every figure."""
 
-    salary = forms.DecimalField(
-        required=False, max_digits=12, decimal_places=2, help_text="Gross pay for the month (£)."
-    )
-    employer_ni = forms.DecimalField(
-        label="Employer NI", required=False, max_digits=12, decimal_places=2
-    )
-    employer_pension = forms.DecimalField(required=False, max_digits=12, decimal_places=2)
-    subcontract_fee = forms.DecimalField(
-        label="Sub-contract fee",
-        required=False,
-        max_digits=12,
-        decimal_places=2,
-        help_text="Sub-contracted link workers only.",
+    salary = MoneyField(help_text="Gross pay for the month (£).")
+    employer_ni = MoneyField(label="Employer NI")
+    employer_pension = MoneyField()
+    subcontract_fee = MoneyField(
+        label="Sub-contract fee", help_text="Sub-contracted link workers only."
     )
 
     def __init__(self, *args, line, **kwargs):
@@ -75,6 +101,23 @@ class ClaimLineForm(forms.Form):
         super().__init__(*args, prefix=f"line-{line.pk}", initial=initial, **kwargs)
         for field in self.fields.values():
             field.widget.attrs.update({"inputmode": "decimal", "data-cost": "1"})
+
+
+class LineCostsPreviewForm(forms.Form):
+    """A line's costs as typed, for the live breakdown (nothing is saved)."""
+
+    salary = MoneyField(label="Salary")
+    employer_ni = MoneyField(label="Employer NI")
+    employer_pension = MoneyField(label="Employer pension")
+    subcontract_fee = MoneyField(label="Sub-contract fee")
+
+    def messages(self) -> list[str]:
+        """Each error with the field it is about: the page shows them as one list."""
+        return [
+            f"{self.fields[name].label}: {message}" if name in self.fields else message
+            for name, messages in self.errors.items()
+            for message in messages
+        ]
 
 
 class ClaimDeclarationForm(forms.Form):
@@ -95,6 +138,7 @@ class LineDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
     reason = forms.CharField(
         required=False,
+        max_length=NOTES_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required when rejecting: the practice sees it.",
     )
@@ -103,6 +147,7 @@ class LineDecisionForm(forms.Form):
 class ClaimReturnForm(forms.Form):
     query = forms.CharField(
         label="Question for the practice",
+        max_length=NOTES_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The claim goes back to the practice to correct and submit again.",
     )

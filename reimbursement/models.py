@@ -33,6 +33,8 @@ class Claim(models.Model):
     # What the practice may still change; what the commissioner may still decide.
     EDITABLE = (Status.DRAFT, Status.RETURNED)
     IN_REVIEW = (Status.SUBMITTED, Status.PARTLY_APPROVED)
+    # The commissioner's question is free text that may name a member of staff.
+    PERSONAL_DATA_FIELDS = ("query",)
 
     pcn = models.ForeignKey(
         "networks.PCN", on_delete=models.PROTECT, related_name="claims", verbose_name="PCN"
@@ -185,6 +187,17 @@ class ClaimLine(models.Model):
         PENDING = "pending", "Pending"
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
+
+    # A named person's pay, and text that may name them (calculation errors do), scrubbed from
+    # copies of the database and kept out of logs.
+    PERSONAL_DATA_FIELDS = (
+        "salary",
+        "employer_ni",
+        "employer_pension",
+        "cost",
+        "calculation_error",
+        "decision_reason",
+    )
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="lines")
     post = models.ForeignKey("roles.Post", on_delete=models.PROTECT, related_name="claim_lines")
@@ -373,11 +386,52 @@ class Batch(models.Model):
     def __str__(self):
         return self.reference
 
+    # What finalising fixes: from then on the batch only moves on to paid (decision 0005).
+    FIXED_WHEN_FINALISED = (
+        "commissioner_id",
+        "month",
+        "reference",
+        "total",
+        "line_count",
+        "late_line_count",
+        "built_at",
+        "finalised_at",
+        "finalised_by_id",
+    )
+
     def save(self, *args, **kwargs):
-        # A paid batch is money that has left the bank: nothing about it changes again.
-        if self.pk and Batch.objects.filter(pk=self.pk, status=self.Status.PAID).exists():
-            raise ValidationError("This batch has been paid and cannot be changed or reopened.")
+        if self.pk:
+            self._refuse_going_back()
         super().save(*args, **kwargs)
+
+    def _refuse_going_back(self):
+        """Whatever the route (a service, the admin, a restored history version), a paid batch
+        never changes and a finalised one never returns to draft or changes its figures."""
+        stored = (
+            Batch.objects.filter(pk=self.pk).values("status", *self.FIXED_WHEN_FINALISED).first()
+        )
+        if stored is None:
+            return
+        if stored["status"] == self.Status.PAID:
+            # A paid batch is money that has left the bank: nothing about it changes again.
+            raise ValidationError("This batch has been paid and cannot be changed or reopened.")
+        if stored["status"] != self.Status.FINALISED:
+            return
+        if self.status == self.Status.DRAFT:
+            raise ValidationError(
+                "This batch has been finalised and cannot go back to draft. Lines approved "
+                "since then join next month's batch."
+            )
+        changed = [
+            name
+            for name in self.FIXED_WHEN_FINALISED
+            if self._meta.get_field(name).to_python(getattr(self, name)) != stored[name]
+        ]
+        if changed:
+            raise ValidationError(
+                "This batch has been finalised: its lines and figures cannot change. Only "
+                "its payment can be recorded."
+            )
 
     @staticmethod
     def reference_for(commissioner_code: str, month) -> str:

@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from pcn_admin.bounds import EARLIEST
 from reimbursement.calculations import Breakdown, RateBook, month_label
 
-from . import emails, selectors
+from . import calculations, emails, entitlement, selectors
 from .models import Claim, ClaimLine
 
 PENNY = Decimal("0.01")
@@ -37,6 +38,14 @@ def _this_month() -> dt.date:
 
 
 def _check_month(month: dt.date) -> None:
+    if month < EARLIEST:
+        raise ValidationError(
+            {
+                "month": (
+                    f"{month_label(month)} is before 2019, when the ARRS began. Check the year."
+                )
+            }
+        )
     if month > _this_month():
         raise ValidationError(
             {
@@ -78,7 +87,7 @@ def _calculate(line: ClaimLine, month: dt.date, rates: RateBook | None = None) -
         _store_breakdown(line, None)
         return ["Enter the salary, employer NI and employer pension paid for the month."]
     try:
-        breakdown = selectors.breakdown_for(
+        breakdown = calculations.breakdown_for(
             line,
             month=month,
             salary=line.salary,
@@ -225,7 +234,7 @@ def claim_submit(
         if line.is_locked:
             continue
         line.claim = claim
-        problems = selectors.line_problems(line, claim.month)
+        problems = calculations.line_problems(line, claim.month)
         if line.costs_entered:
             try:
                 line.full_clean(exclude=["claim", "post"])
@@ -247,15 +256,15 @@ def claim_submit(
         line.decided_by = None
         line.updated_by = by
         _save(line, by)
-    total = sum((selectors.adjustment_due(line) for line in lines), ZERO)
+    total = sum((calculations.adjustment_due(line) for line in lines), ZERO)
     warnings = [
         {"line": line.pk, "message": line.over_cap_warning}
         for line in lines
         if line.over_cap_warning
     ]
-    entitlement = selectors.entitlement_warning(claim, total)
-    if entitlement:
-        warnings.append({"line": None, "message": entitlement})
+    over_entitlement = entitlement.entitlement_warning(claim, total)
+    if over_entitlement:
+        warnings.append({"line": None, "message": over_entitlement})
     resubmitted = claim.status == Claim.Status.RETURNED
     claim.declared_additional = declared_additional
     claim.declared_costs_paid = declared_costs_paid

@@ -5,9 +5,15 @@ finishes the work without doubling anything. Celery's Django fix-up closes a bro
 after each task in a worker, so the retry starts on a fresh one.
 """
 
+import datetime as dt
+
 from celery import shared_task
+from django.db import transaction
+
+from networks.models import Commissioner
 
 from . import batches
+from .models import BatchRun
 
 
 @shared_task(
@@ -36,3 +42,13 @@ def run_batch_build(self, run_id: int):
     """A build asked for from the admin's button, with its progress kept on the BatchRun."""
     run = batches.batch_run_execute(run_id=run_id)
     return run.message
+
+
+def batch_run_request(*, commissioner: Commissioner, month: dt.date, by) -> BatchRun:
+    """Record the request and queue the build once the request is committed. It lives beside
+    the task it queues, so the build (batches.py) never imports the tasks that call it."""
+    run = BatchRun.objects.create(
+        commissioner=commissioner, month=month.replace(day=1), requested_by=by
+    )
+    transaction.on_commit(lambda: run_batch_build.delay(run.pk))
+    return run

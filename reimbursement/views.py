@@ -5,7 +5,7 @@ Thin: objects come from pcn_admin.access (outside scope is a 404), permissions a
 there (a missing one is a 403), and every change goes through services.py.
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,12 +18,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from pcn_admin import access
 
-from . import exports, selectors, services
+from . import calculations, exports, selectors, services
 from .forms import (
     ClaimDeclarationForm,
     ClaimLineForm,
     ClaimReturnForm,
     ClaimStartForm,
+    LineCostsPreviewForm,
     LineDecisionForm,
 )
 from .models import Batch, BatchPayee, Claim, ClaimLine, over_cap_warning
@@ -33,7 +34,7 @@ PAGE_SIZE = 25
 
 def _claim_or_404(request, pk) -> Claim:
     try:
-        return selectors.claim_for_page(request.user, pk)
+        return selectors.claim_for_page(access.visible_claims(request.user), pk)
     except Claim.DoesNotExist:
         raise Http404("No claim found.") from None
 
@@ -46,7 +47,7 @@ def _line_or_404(claim: Claim, line_pk) -> ClaimLine:
 
 
 def _require_preparer(request, claim: Claim) -> None:
-    if not access.can_prepare_claim(request.user, claim.pcn, claim.month):
+    if not access.can(request.user, access.Permission.PREPARE_CLAIMS, claim.pcn, month=claim.month):
         raise PermissionDenied(
             "Only the PCN's clinical director or the nominated payee practice's practice "
             "manager can change this claim."
@@ -54,7 +55,7 @@ def _require_preparer(request, claim: Claim) -> None:
 
 
 def _require_reviewer(request, claim: Claim) -> None:
-    if not access.can_review_claims(request.user, claim.pcn.commissioner):
+    if not access.can(request.user, access.Permission.REVIEW_CLAIMS, claim.pcn.commissioner):
         raise PermissionDenied("Only the commissioner's staff can review this claim.")
 
 
@@ -69,17 +70,19 @@ def _add_errors(form, error: ValidationError) -> None:
 @login_required
 def claim_list(request):
     user = request.user
-    can_review = access.can_review_claims(user)
-    if not (can_review or access.can_prepare_claim(user)):
+    can_review = access.has(user, access.Permission.REVIEW_CLAIMS)
+    if not (can_review or access.has(user, access.Permission.PREPARE_CLAIMS)):
         raise PermissionDenied("Only PCN and commissioner staff deal with ARRS claims.")
     status = request.GET.get("status", "")
     if status not in Claim.Status.values and status != selectors.IN_REVIEW_FILTER:
         status = ""
-    page = Paginator(selectors.claims_for_list(user, status=status), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        selectors.claims_for_list(access.visible_claims(user), status=status), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     pcns = access.claimable_pcns(user)
-    start_form = ClaimStartForm(pcns=pcns) if access.can_prepare_claim(user) else None
+    start_form = (
+        ClaimStartForm(pcns=pcns) if access.has(user, access.Permission.PREPARE_CLAIMS) else None
+    )
     return render(
         request,
         "reimbursement/claim_list.html",
@@ -96,7 +99,7 @@ def claim_list(request):
 @login_required
 def claim_create(request):
     pcns = access.claimable_pcns(request.user)
-    if not access.can_prepare_claim(request.user) or not pcns.exists():
+    if not access.has(request.user, access.Permission.PREPARE_CLAIMS) or not pcns.exists():
         raise PermissionDenied(
             "Only the PCN's clinical director or the nominated payee practice's practice "
             "manager can start a claim."
@@ -108,7 +111,7 @@ def claim_create(request):
         original = None
         if kind == Claim.Kind.ADJUSTMENT:
             original = Claim.objects.filter(pcn=pcn, month=month, kind=Claim.Kind.NORMAL).first()
-        if not access.can_prepare_claim(request.user, pcn, month):
+        if not access.can(request.user, access.Permission.PREPARE_CLAIMS, pcn, month=month):
             form.add_error(
                 "month",
                 "Your practice was not the PCN's nominated payee that month, so the clinical "
@@ -216,15 +219,6 @@ def _save_lines(request, line_forms) -> bool:
     return all_saved
 
 
-def _decimal(value: str | None) -> Decimal | None:
-    if value is None or not value.strip():
-        return None
-    try:
-        return Decimal(value.strip().replace(",", "").lstrip("£"))
-    except InvalidOperation:
-        raise ValidationError(f"“{value}” is not an amount. Enter pounds and pence.") from None
-
-
 @login_required
 @require_GET
 def claim_line_breakdown(request, pk, line_pk):
@@ -232,17 +226,17 @@ def claim_line_breakdown(request, pk, line_pk):
     claim = _claim_or_404(request, pk)
     _require_preparer(request, claim)
     line = _line_or_404(claim, line_pk)
+    form = LineCostsPreviewForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"ok": False, "errors": form.messages()}, status=400)
+    costs = form.cleaned_data
     try:
-        costs = {
-            name: _decimal(request.GET.get(name))
-            for name in ("salary", "employer_ni", "employer_pension", "subcontract_fee")
-        }
         missing = [n for n in ("salary", "employer_ni", "employer_pension") if costs[n] is None]
         if missing:
             return JsonResponse(
                 {"ok": False, "errors": ["Enter the salary, employer NI and employer pension."]}
             )
-        breakdown = selectors.breakdown_for(
+        breakdown = calculations.breakdown_for(
             line,
             month=claim.month,
             salary=costs["salary"],
@@ -275,8 +269,10 @@ def claim_line_breakdown(request, pk, line_pk):
 @login_required
 def claim_detail(request, pk):
     claim = _claim_or_404(request, pk)
-    can_review = access.can_review_claims(request.user, claim.pcn.commissioner)
-    can_prepare = access.can_prepare_claim(request.user, claim.pcn, claim.month)
+    can_review = access.can(request.user, access.Permission.REVIEW_CLAIMS, claim.pcn.commissioner)
+    can_prepare = access.can(
+        request.user, access.Permission.PREPARE_CLAIMS, claim.pcn, month=claim.month
+    )
     if not (can_review or can_prepare):
         raise PermissionDenied("Only PCN and commissioner staff deal with ARRS claims.")
     lines = list(claim.lines.all())
@@ -363,7 +359,7 @@ def claim_approve_remaining(request, pk):
 @login_required
 def batch_list(request):
     user = request.user
-    if not access.can_view_remittances(user):
+    if not access.has(user, access.Permission.VIEW_REMITTANCES):
         raise PermissionDenied("Only PCN and commissioner staff deal with payment batches.")
     payees = (
         access.visible_batch_payees(user)
@@ -376,7 +372,8 @@ def batch_list(request):
         "reimbursement/batch_list.html",
         {
             "page": page,
-            "can_manage": access.can_manage_batches(user) and access.can_use_admin(user),
+            "can_manage": access.has(user, access.Permission.MANAGE_BATCHES)
+            and access.has(user, access.Permission.USE_ADMIN),
         },
     )
 
@@ -419,7 +416,7 @@ def _managed_batch(request, reference: str, fmt: str) -> Batch:
         )
     except Batch.DoesNotExist:
         raise Http404("No batch found.") from None
-    if not access.can_manage_batches(request.user, batch.commissioner):
+    if not access.can(request.user, access.Permission.MANAGE_BATCHES, batch.commissioner):
         raise PermissionDenied(
             "Only the commissioner's staff can download a batch's full files. Your PCN's "
             "remittance is on the payment batches page."

@@ -10,25 +10,30 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from pcn_admin import access
+from pcn_admin.admin import ScopedHistoryMixin
 
 from . import selectors, services
 from .models import EntitlementRate, Post, PostHours, Rate, ReimbursementPercentage, Role
 
 
-class ReferenceDataAdmin(SimpleHistoryAdmin):
+class ReferenceDataAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
     """Anyone allowed into the admin reads; commissioner staff and superusers change."""
 
     def has_module_permission(self, request):
-        return access.can_use_admin(request.user)
+        return access.has(request.user, access.Permission.USE_ADMIN)
 
     def has_view_permission(self, request, obj=None):
-        return access.can_use_admin(request.user)
+        return access.has(request.user, access.Permission.USE_ADMIN)
 
     def has_add_permission(self, request):
-        return access.can_use_admin(request.user) and access.can_edit_rates(request.user)
+        return access.has(request.user, access.Permission.USE_ADMIN) and access.has(
+            request.user, access.Permission.EDIT_RATES
+        )
 
     def has_change_permission(self, request, obj=None):
-        return access.can_use_admin(request.user) and access.can_edit_rates(request.user)
+        return access.has(request.user, access.Permission.USE_ADMIN) and access.has(
+            request.user, access.Permission.EDIT_RATES
+        )
 
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)
@@ -103,7 +108,7 @@ class PostHoursInline(admin.TabularInline):
 
 
 @admin.register(Post)
-class PostAdmin(SimpleHistoryAdmin):
+class PostAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
     """Read-only: PCNs keep their posts through the /roles/ pages (roles.services)."""
 
     list_display = [
@@ -145,10 +150,12 @@ class PostAdmin(SimpleHistoryAdmin):
         return obj.is_claimable
 
     def has_module_permission(self, request):
-        return access.can_use_admin(request.user)
+        return access.has(request.user, access.Permission.USE_ADMIN)
 
     def has_view_permission(self, request, obj=None):
-        return access.can_use_admin(request.user) and access.can_view_posts(request.user)
+        return access.has(request.user, access.Permission.USE_ADMIN) and access.has(
+            request.user, access.Permission.VIEW_POSTS
+        )
 
     def has_add_permission(self, request):
         return False

@@ -5,7 +5,6 @@ Posts: scoped like the pages; a PCN's clinical director and practice managers wr
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
@@ -16,16 +15,11 @@ from rest_framework.response import Response
 
 from networks.models import PCN, Practice
 from pcn_admin import access
-from pcn_admin.api import router
+from pcn_admin.drf import BoundedTextMixin, api_validation_error
+from reimbursement.entitlement import Entitlement, pcn_entitlement
 
 from . import selectors, services
 from .models import Post, Rate, Role
-
-
-def _api_error(error: DjangoValidationError) -> APIValidationError:
-    return APIValidationError(
-        error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}
-    )
 
 
 class ReferenceDataPermission(permissions.BasePermission):
@@ -34,7 +28,7 @@ class ReferenceDataPermission(permissions.BasePermission):
     def has_permission(self, request, view):
         if request.method in permissions.SAFE_METHODS:
             return request.user.is_authenticated
-        return access.can_edit_rates(request.user)
+        return access.has(request.user, access.Permission.EDIT_RATES)
 
 
 class RoleSerializer(serializers.ModelSerializer):
@@ -58,7 +52,7 @@ class RoleViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["code", "unit"]
 
 
-class RateSerializer(serializers.ModelSerializer):
+class RateSerializer(BoundedTextMixin, serializers.ModelSerializer):
     role = serializers.SlugRelatedField(slug_field="code", queryset=Role.objects.all())
     is_locked = serializers.BooleanField(read_only=True)
 
@@ -93,7 +87,7 @@ class RateViewSet(viewsets.ModelViewSet):
         try:
             services.rate_save(rate=rate, by=self.request.user)
         except DjangoValidationError as error:
-            raise _api_error(error) from None
+            raise api_validation_error(error) from None
         return rate
 
     def perform_create(self, serializer):
@@ -109,7 +103,7 @@ class RateViewSet(viewsets.ModelViewSet):
         try:
             instance.delete()
         except DjangoValidationError as error:
-            raise _api_error(error) from None
+            raise api_validation_error(error) from None
 
 
 class PostSerializer(serializers.ModelSerializer):
@@ -176,7 +170,7 @@ class PostPermission(permissions.BasePermission):
     message = "Only PCN and commissioner staff can see ARRS posts."
 
     def has_permission(self, request, view):
-        return access.can_view_posts(request.user)
+        return access.has(request.user, access.Permission.VIEW_POSTS)
 
 
 class PostViewSet(
@@ -193,10 +187,10 @@ class PostViewSet(
     filterset_fields = ["role__code", "pcn__code", "region"]
 
     def get_queryset(self):
-        return selectors.posts_for_list(self.request.user)
+        return selectors.posts_for_list(access.visible_posts(self.request.user))
 
     def _check_can_edit(self, pcn):
-        if not access.can_edit_posts(self.request.user, pcn):
+        if not access.can(self.request.user, access.Permission.EDIT_POSTS, pcn):
             raise PermissionDenied(
                 "Only the PCN's clinical director or practice managers can change its posts."
             )
@@ -209,7 +203,7 @@ class PostViewSet(
         try:
             post = services.post_create(pcn=pcn, hours=hours, by=self.request.user, **data)
         except DjangoValidationError as error:
-            raise _api_error(error) from None
+            raise api_validation_error(error) from None
         serializer.instance = selectors.with_hours(Post.objects.filter(pk=post.pk)).get()
 
     def perform_update(self, serializer):
@@ -227,7 +221,7 @@ class PostViewSet(
                 **data,
             )
         except DjangoValidationError as error:
-            raise _api_error(error) from None
+            raise api_validation_error(error) from None
         serializer.instance = selectors.with_hours(Post.objects.filter(pk=post.pk)).get()
 
     @extend_schema(request=PostEndSerializer, responses=PostSerializer)
@@ -240,7 +234,7 @@ class PostViewSet(
         try:
             services.post_end(post=post, end_date=body.validated_data["end_date"], by=request.user)
         except DjangoValidationError as error:
-            raise _api_error(error) from None
+            raise api_validation_error(error) from None
         post = selectors.with_hours(Post.objects.filter(pk=post.pk)).get()
         return Response(PostSerializer(post, context=self.get_serializer_context()).data)
 
@@ -249,7 +243,7 @@ def _money(value) -> str | None:
     return None if value is None else str(value)
 
 
-def entitlement_data(entitlement: selectors.Entitlement) -> dict:
+def entitlement_data(entitlement: Entitlement) -> dict:
     gp_pot = entitlement.gp_pot
     return {
         "pcn": entitlement.pcn.code,
@@ -298,7 +292,13 @@ class EntitlementViewSet(viewsets.ViewSet):
         responses=OpenApiTypes.OBJECT,
     )
     def list(self, request, pcn_code=None):
-        pcn = get_object_or_404(access.visible_pcns(request.user), code=pcn_code)
+        # The PCN dashboard shows the same figures: one permission answers both.
+        pcn = access.load(
+            request.user,
+            access.Permission.VIEW_PCN_DASHBOARD,
+            access.visible_pcns(request.user),
+            code=pcn_code,
+        )
         try:
             year = int(request.query_params["year"])
         except (KeyError, ValueError):
@@ -306,15 +306,16 @@ class EntitlementViewSet(viewsets.ViewSet):
                 {"year": "Give the financial year's start, e.g. ?year=2024 for 2024/25."}
             ) from None
         try:
-            entitlement = selectors.pcn_entitlement(pcn=pcn, year=year)
+            entitlement = pcn_entitlement(pcn=pcn, year=year)
         except DjangoValidationError as error:
-            raise _api_error(error) from None
+            raise api_validation_error(error) from None
         return Response(entitlement_data(entitlement))
 
 
-router.register("roles", RoleViewSet, basename="role")
-router.register("rates", RateViewSet, basename="rate")
-router.register("posts", PostViewSet, basename="post")
-router.register(
-    r"pcns/(?P<pcn_code>U\d{5})/entitlement", EntitlementViewSet, basename="pcn-entitlement"
-)
+# (URL prefix, viewset, basename): pcn_admin/urls.py registers these on the one router.
+ROUTES = [
+    ("roles", RoleViewSet, "role"),
+    ("rates", RateViewSet, "rate"),
+    ("posts", PostViewSet, "post"),
+    (r"pcns/(?P<pcn_code>U\d{5})/entitlement", EntitlementViewSet, "pcn-entitlement"),
+]

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from networks.models import PCN
+from pcn_admin.bounds import a_year_ahead, check_scheme_date
 
 from .models import EntitlementRate, Post, PostHours, Rate, ReimbursementPercentage, Role
 
@@ -30,6 +31,26 @@ POST_FIELDS = (
     "cct_date",
     "earlier_post_at_pcn",
 )
+
+
+# Baseline staff (in post on 31 March 2019) started before the scheme, but not before the NHS.
+NHS_BEGAN = dt.date(1948, 7, 5)
+
+
+def _check_start_date(post: Post) -> None:
+    """A start date before 2019, or more than a year ahead, cannot be right (baseline and
+    transferred staff apart, who were in post before the scheme began)."""
+    if post.in_post_at_baseline or post.transferred_from_national_scheme:
+        if post.start_date and post.start_date < NHS_BEGAN:
+            raise ValidationError(
+                {"start_date": "The start date is before the NHS began. Check the year."}
+            )
+        if post.start_date and post.start_date > a_year_ahead():
+            raise ValidationError(
+                {"start_date": "The start date is more than a year ahead. Check the year."}
+            )
+        return
+    check_scheme_date(post.start_date, field="start_date", label="The start date")
 
 
 def _save_with_history(instance, by) -> None:
@@ -65,6 +86,7 @@ def post_create(*, pcn: PCN, hours: Decimal, by, **fields) -> Post:
     if unknown:
         raise TypeError(f"post_create() got unexpected fields: {', '.join(sorted(unknown))}")
     post = Post(pcn=pcn, created_by=by, **fields)
+    _check_start_date(post)
     post.full_clean()
     _save_with_history(post, by)
     _set_hours(post=post, hours=hours, effective_from=post.start_date, by=by)
@@ -89,6 +111,8 @@ def post_update(
     old_start = post.start_date
     for name, value in fields.items():
         setattr(post, name, value)
+    if "start_date" in fields:
+        _check_start_date(post)
     post.full_clean()
     _save_with_history(post, by)
     if post.start_date != old_start:

@@ -32,11 +32,11 @@ def _post_fields(form) -> dict:
 
 @login_required
 def post_list(request):
-    if not access.can_view_posts(request.user):
+    if not access.has(request.user, access.Permission.VIEW_POSTS):
         raise PermissionDenied("Only PCN and commissioner staff can see ARRS posts.")
-    page = Paginator(selectors.posts_for_list(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        selectors.posts_for_list(access.visible_posts(request.user)), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     editable = set(access.editable_pcns_for_posts(request.user).values_list("pk", flat=True))
     rows = [
         {"post": post, "hours": selectors.current_hours(post), "can_edit": post.pcn_id in editable}
@@ -52,7 +52,7 @@ def post_list(request):
 @login_required
 def post_create(request):
     pcns = access.editable_pcns_for_posts(request.user)
-    if not access.can_edit_posts(request.user) or not pcns.exists():
+    if not access.has(request.user, access.Permission.EDIT_POSTS) or not pcns.exists():
         raise PermissionDenied("Only the PCN's clinical director or practice managers add posts.")
     form = PostForm(request.POST or None, pcns=pcns)
     if request.method == "POST" and form.is_valid():
@@ -75,7 +75,7 @@ def _editable_post(request, pk):
     post = get_object_or_404(
         access.visible_posts(request.user).select_related("pcn", "role"), pk=pk
     )
-    if not access.can_edit_posts(request.user, post.pcn):
+    if not access.can(request.user, access.Permission.EDIT_POSTS, post.pcn):
         raise PermissionDenied(
             "Only the PCN's clinical director or practice managers change posts."
         )

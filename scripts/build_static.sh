@@ -9,10 +9,12 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 npm ci --no-audit --no-fund --silent
 mkdir -p static/vendor/nhsuk static/vendor/chartjs
-cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css static/vendor/nhsuk/
-cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js static/vendor/nhsuk/
+# With each file its source map, which it names: `collectstatic` in production (hashed names)
+# fails on a reference to a file that is not there.
+cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.{css,css.map,js,js.map} \
+  static/vendor/nhsuk/
 cp -r node_modules/nhsuk-frontend/dist/nhsuk/assets static/vendor/nhsuk/
-cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/
+cp node_modules/chart.js/dist/chart.umd.min.{js,js.map} static/vendor/chartjs/
 # Nothing may load from the internet at run time: drop the Frutiger @font-face rules, which
 # fetch from assets.nhs.uk (the stylesheet falls back to Arial, as the NHS.UK frontend intends),
 # and point the icons at the copy of the package's assets beside the stylesheet.

@@ -6,8 +6,15 @@ A parser returns rows plus every problem it found; networks.services decides whe
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from django.conf import settings
+
+# How many bad rows an import lists; the rest are counted ("and 212 more errors").
+ERRORS_SHOWN = 100
+MEGABYTE = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -32,8 +39,13 @@ class FileNotRecognised(Exception):
     """
 
 
+class FileTooLarge(FileNotRecognised):
+    """The file is refused unread: bigger once unzipped, or longer, than an import takes."""
+
+
 class ImportFailed(Exception):
-    """The file had bad rows; nothing was written. `.errors` names each one."""
+    """The file had bad rows; nothing was written. `.errors` names each one; `.shown` is the
+    first ERRORS_SHOWN of them, for people, and `.more` counts the rest."""
 
     def __init__(self, errors: list[RowError], file_name: str = ""):
         self.errors = list(errors)
@@ -43,6 +55,56 @@ class ImportFailed(Exception):
         super().__init__(
             f"{file_name or 'The file'}: {count} {rows}; nothing was imported. "
             "Correct them (or fetch a fresh copy of the file) and import again."
+        )
+
+    @property
+    def shown(self) -> list[RowError]:
+        return self.errors[:ERRORS_SHOWN]
+
+    @property
+    def more(self) -> int:
+        return max(0, len(self.errors) - ERRORS_SHOWN)
+
+    def lines(self) -> list[str]:
+        """The errors as lines for people: the first ERRORS_SHOWN, then how many more."""
+        lines = [str(error) for error in self.shown]
+        if self.more:
+            lines.append(f"... and {self.more} more errors.")
+        return lines
+
+
+def check_size(file, name: str) -> None:
+    """Refuse an empty file, or one larger once unzipped than IMPORT_MAX_BYTES, before any
+    parser opens it. An .xlsx is a zip: a few hundred kilobytes can unzip to gigabytes, so the
+    sizes its members declare are added up (the zip reader never inflates a member past its
+    declared size). `file` is a path or an open binary file (an upload)."""
+    size = file.stat().st_size if isinstance(file, Path) else file.size
+    if not size:
+        raise FileNotRecognised(f"{name} is empty: choose the file again and re-upload it.")
+    try:
+        if zipfile.is_zipfile(file):
+            with zipfile.ZipFile(file) as archive:
+                size = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile:
+        pass  # not a readable zip: the parser says what it is not
+    finally:
+        if hasattr(file, "seek"):
+            file.seek(0)
+    limit = settings.IMPORT_MAX_BYTES
+    if size > limit:
+        raise FileTooLarge(
+            f"{name} is {size / MEGABYTE:,.1f} MB (unzipped); an import takes at most "
+            f"{limit / MEGABYTE:,.0f} MB. Check it is the right file, or split it."
+        )
+
+
+def check_row_count(rows: int, name: str) -> None:
+    """Refuse a file once it passes IMPORT_MAX_ROWS rows (a national file has about 8,000)."""
+    limit = settings.IMPORT_MAX_ROWS
+    if rows > limit:
+        raise FileTooLarge(
+            f"{name} has more than {limit:,} rows, more than an import takes. "
+            "Check it is the right file, or split it."
         )
 
 

@@ -17,8 +17,9 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 
 from networks.models import COMMISSIONER_CODE, PCN_CODE, PRACTICE_CODE
+from networks.validators import organisation_name_problem
 
-from . import FileNotRecognised, RowError, collapse, find_columns
+from . import FileNotRecognised, RowError, check_row_count, check_size, collapse, find_columns
 
 PCN_SHEETS = ("PCNDetails", "PCN Details")
 PARTNER_SHEETS = ("PCN Core Partner Details",)
@@ -145,6 +146,8 @@ def _open_workbook(path: Path):
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
+        # Before openpyxl inflates anything: an .xlsx may be a zip bomb.
+        check_size(path, path.name)
         # data_only: formula cells (the 2019 partner sheet's VLOOKUPs) give their cached values.
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
@@ -182,10 +185,16 @@ def _read(sheet, wanted, optional, path) -> tuple[dict[str, str], list[tuple[int
     titles = {f: collapse(headers[i]) for f, i in columns.items()}
     found = []
     for number, values in enumerate(rows, start=2):
+        check_row_count(number - 1, f"{path.name} ('{sheet.title}' sheet)")
         if any(v not in (None, "") for v in values):
             found.append(
                 (number, {f: (values[i] if i < len(values) else None) for f, i in columns.items()})
             )
+    if not found:
+        raise FileNotRecognised(
+            f"{path.name}: its '{sheet.title}' sheet has its headers but no rows. Download the "
+            "ePCN .xlsx from NHS England's ODS pages."
+        )
     return titles, found
 
 
@@ -207,6 +216,18 @@ def parse_epcn(path: Path | str) -> EpcnFile:
 
 def _error(result, sheet, row, column, value, why):
     result.errors.append(RowError(sheet, row, column, value, why))
+
+
+def _names_usable(result, sheet, number, title, cells, *keys) -> bool:
+    """Organisation names go out again in downloads: one a spreadsheet would run as a formula,
+    or holding characters no real name has, is an error on its row."""
+    usable = True
+    for key in keys:
+        problem = organisation_name_problem(_text(cells[key]))
+        if problem:
+            _error(result, sheet, number, title[key], cells[key], problem)
+            usable = False
+    return usable
 
 
 def _parse_pcns(result: EpcnFile, sheet, path: Path, name_variants) -> None:
@@ -235,6 +256,9 @@ def _parse_pcns(result: EpcnFile, sheet, path: Path, name_variants) -> None:
         name = _text(cells["name"])
         if not name:
             _error(result, sheet.title, number, title["name"], cells["name"], "a PCN needs a name")
+            ok = False
+        names = ("name", "commissioner_name")
+        if not _names_usable(result, sheet.title, number, title, cells, *names):
             ok = False
         if ok and dates["open_date"] is None:
             _error(
@@ -352,6 +376,9 @@ def _parse_partners(result: EpcnFile, sheet, path: Path, variants) -> None:
                 cells["practice_name"],
                 "a practice needs a name",
             )
+            ok = False
+        names = ("practice_name", "practice_commissioner_name", "pcn_commissioner_name")
+        if not _names_usable(result, sheet.title, number, title, cells, *names):
             ok = False
         if not ok:
             continue

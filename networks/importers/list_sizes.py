@@ -20,7 +20,14 @@ from django.core.exceptions import ValidationError
 
 from networks.models import PRACTICE_CODE, ImportRecord
 
-from . import FileNotRecognised, RowError, collapse, find_columns
+from . import (
+    FileNotRecognised,
+    RowError,
+    check_row_count,
+    check_size,
+    collapse,
+    find_columns,
+)
 
 REGISTERED_COLUMNS = {
     "extract_date": ("EXTRACT_DATE",),
@@ -35,6 +42,9 @@ WEIGHTED_COLUMNS = {
     "weighted": ("Number of Weighted Patients (Last Known Figure)",),
 }
 CENTS = Decimal("0.01")
+# No practice in England has near a million patients (the largest have about 100,000): a
+# bigger figure is a broken file, and would not fit the database's integer column.
+MAX_PATIENTS = 1_000_000
 
 
 @dataclass
@@ -65,6 +75,7 @@ def _decode(raw: bytes) -> str:
 def parse_list_sizes(path: Path | str, *, date: dt.date | None = None) -> ListSizeFile:
     path = Path(path)
     try:
+        check_size(path, path.name)
         raw = path.read_bytes()
     except FileNotFoundError:
         raise FileNotRecognised(f"{path.name}: no such file.") from None
@@ -99,6 +110,19 @@ def _unrecognised(path: Path, why: str) -> str:
     )
 
 
+def _data_rows(reader, path: Path):
+    """(row number, cells) of each data row, refusing a file too long, or with no rows."""
+    found = False
+    for number, values in enumerate(reader, start=2):
+        check_row_count(number - 1, path.name)
+        found = found or any(v.strip() for v in values)
+        yield number, values
+    if not found:
+        raise FileNotRecognised(
+            f"{path.name} has its headers but no rows: download the file again and import that."
+        )
+
+
 def _code(result, sheet, number, title, value) -> str | None:
     code = (value or "").strip().upper()
     try:
@@ -109,12 +133,19 @@ def _code(result, sheet, number, title, value) -> str | None:
     return code
 
 
+def _too_many() -> str:
+    return (
+        f"is more than {MAX_PATIENTS:,} patients, far more than any practice has: "
+        "check the file's figures"
+    )
+
+
 def _parse_registered(path, headers, columns, reader) -> ListSizeFile:
     result = ListSizeFile(kind=ImportRecord.Kind.REGISTERED, field_name="registered_patients")
     title = {f: collapse(headers[i]) for f, i in columns.items()}
     sheet = path.name
     seen: dict[tuple, int] = {}
-    for number, values in enumerate(reader, start=2):
+    for number, values in _data_rows(reader, path):
         if not any(v.strip() for v in values):
             continue
         cells = {f: (values[i] if i < len(values) else "") for f, i in columns.items()}
@@ -136,13 +167,19 @@ def _parse_registered(path, headers, columns, reader) -> ListSizeFile:
             )
             extract_date = None
         text = cells["patients"].strip()
-        patients = int(text) if text.isdigit() else None
+        # isascii(): isdigit() alone lets through digits such as "²" that int() refuses.
+        patients = int(text) if text.isascii() and text.isdigit() else None
         if patients is None:
             result.errors.append(
                 RowError(
                     sheet, number, title["patients"], cells["patients"], "is not a whole number"
                 )
             )
+        elif patients > MAX_PATIENTS:
+            result.errors.append(
+                RowError(sheet, number, title["patients"], cells["patients"], _too_many())
+            )
+            patients = None
         if code is None or extract_date is None or patients is None:
             continue
         if (code, extract_date) in seen:
@@ -169,7 +206,7 @@ def _parse_weighted(path, headers, columns, reader, date: dt.date) -> ListSizeFi
     title = {f: collapse(headers[i]) for f, i in columns.items()}
     sheet = path.name
     seen: dict[str, int] = {}
-    for number, values in enumerate(reader, start=2):
+    for number, values in _data_rows(reader, path):
         if not any(v.strip() for v in values):
             continue
         cells = {f: (values[i] if i < len(values) else "") for f, i in columns.items()}
@@ -187,6 +224,9 @@ def _parse_weighted(path, headers, columns, reader, date: dt.date) -> ListSizeFi
                             sheet, number, title[key], cells[key], "is not a number of 0 or more"
                         )
                     )
+                figures[key] = None
+            elif key == "weighted" and figures[key] > MAX_PATIENTS:
+                result.errors.append(RowError(sheet, number, title[key], cells[key], _too_many()))
                 figures[key] = None
         weighted = figures["weighted"]
         if code is None or weighted is None:

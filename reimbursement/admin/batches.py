@@ -21,7 +21,7 @@ from networks.models import Commissioner
 from pcn_admin import access
 from pcn_admin.admin import ScopedAdminMixin
 
-from .. import batches, exports
+from .. import batches, exports, tasks
 from ..forms import MonthField
 from ..models import Batch, BatchRun
 
@@ -199,14 +199,16 @@ class BatchAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         ]
 
     def changelist_view(self, request, extra_context=None):
-        extra = {"can_build": access.can_manage_batches(request.user)}
+        extra = {"can_build": access.has(request.user, access.Permission.MANAGE_BATCHES)}
         return super().changelist_view(request, {**extra, **(extra_context or {})})
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         batch = self.get_object(request, unquote(object_id))
         extra = {}
         if batch is not None:
-            can_manage = access.can_manage_batches(request.user, batch.commissioner)
+            can_manage = access.can(
+                request.user, access.Permission.MANAGE_BATCHES, batch.commissioner
+            )
             late_lines = exports.batch_lines(batch).filter(late=True)[:LATE_LINES_SHOWN]
             extra = {
                 "payees": exports.payees_of(batch),
@@ -224,8 +226,8 @@ class BatchAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         if batch is None:
             raise Http404("No batch found.")
         if not (
-            access.can_use_admin(request.user)
-            and access.can_manage_batches(request.user, batch.commissioner)
+            access.has(request.user, access.Permission.USE_ADMIN)
+            and access.can(request.user, access.Permission.MANAGE_BATCHES, batch.commissioner)
         ):
             raise PermissionDenied("Only the commissioner's staff can finalise or pay a batch.")
         return batch
@@ -317,19 +319,22 @@ class BatchAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def build_view(self, request):
         user = request.user
-        if not (access.can_use_admin(user) and access.can_manage_batches(user)):
+        if not (
+            access.has(user, access.Permission.USE_ADMIN)
+            and access.has(user, access.Permission.MANAGE_BATCHES)
+        ):
             raise PermissionDenied("Only commissioner staff build payment batches.")
         form = BuildBatchesForm(
             request.POST or None, user=user, initial={"month": batches.default_month()}
         )
         if request.method == "POST" and form.is_valid():
             commissioner = form.cleaned_data["commissioner"]
-            if not access.can_manage_batches(user, commissioner):
+            if not access.can(user, access.Permission.MANAGE_BATCHES, commissioner):
                 raise PermissionDenied("You can only build your own area's batch.")
             run = None
             try:
                 with transaction.atomic():
-                    run = batches.batch_run_request(
+                    run = tasks.batch_run_request(
                         commissioner=commissioner, month=form.cleaned_data["month"], by=user
                     )
             except Exception:
@@ -418,6 +423,8 @@ class BatchRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 "title": f"Batch for {run.commissioner.code}, {run.month:%B %Y}",
                 "run": run,
                 "original": run,
-                "can_build": access.can_manage_batches(request.user, run.commissioner),
+                "can_build": access.can(
+                    request.user, access.Permission.MANAGE_BATCHES, run.commissioner
+                ),
             },
         )

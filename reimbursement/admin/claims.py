@@ -7,18 +7,19 @@ from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from pcn_admin import access
+from pcn_admin.admin import ScopedHistoryMixin
 
 from .. import services
 from ..models import BREAKDOWN_FIELDS as BREAKDOWN
 from ..models import Claim, ClaimLine
 
 
-class ScopedAdmin(SimpleHistoryAdmin):
+class ScopedAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
     def has_module_permission(self, request):
-        return access.can_use_admin(request.user)
+        return access.has(request.user, access.Permission.USE_ADMIN)
 
     def has_view_permission(self, request, obj=None):
-        return access.can_use_admin(request.user)
+        return access.has(request.user, access.Permission.USE_ADMIN)
 
     def has_add_permission(self, request, obj=None):
         return False  # claims are made by the PCN on the claim pages
@@ -84,9 +85,11 @@ class ClaimAdmin(ScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         if obj is None:
-            return access.can_use_admin(request.user) and access.can_review_claims(request.user)
-        return access.can_use_admin(request.user) and access.can_review_claims(
-            request.user, obj.pcn.commissioner
+            return access.has(request.user, access.Permission.USE_ADMIN) and access.has(
+                request.user, access.Permission.REVIEW_CLAIMS
+            )
+        return access.has(request.user, access.Permission.USE_ADMIN) and access.can(
+            request.user, access.Permission.REVIEW_CLAIMS, obj.pcn.commissioner
         )
 
     def save_model(self, request, obj, form, change):
@@ -104,7 +107,9 @@ class ClaimAdmin(ScopedAdmin):
     @admin.action(description="Approve all remaining lines of the selected claims")
     def approve_remaining(self, request, queryset):
         for claim in queryset.select_related("pcn__commissioner"):
-            if not access.can_review_claims(request.user, claim.pcn.commissioner):
+            if not access.can(
+                request.user, access.Permission.REVIEW_CLAIMS, claim.pcn.commissioner
+            ):
                 continue
             try:
                 services.claim_approve_remaining(claim=claim, by=request.user)
@@ -153,13 +158,18 @@ class ClaimLineAdmin(ScopedAdmin):
         return ClaimLine.objects.filter(claim__in=access.visible_claims(request.user))
 
     def has_change_permission(self, request, obj=None):
-        if not (access.can_use_admin(request.user) and access.can_review_claims(request.user)):
+        if not (
+            access.has(request.user, access.Permission.USE_ADMIN)
+            and access.has(request.user, access.Permission.REVIEW_CLAIMS)
+        ):
             return False
         return obj is None or (obj.status == ClaimLine.Status.PENDING and obj.claim.in_review)
 
     def save_model(self, request, obj, form, change):
         decision, reason = form.cleaned_data.get("decision"), form.cleaned_data.get("reason", "")
-        if not access.can_review_claims(request.user, obj.claim.pcn.commissioner):
+        if not access.can(
+            request.user, access.Permission.REVIEW_CLAIMS, obj.claim.pcn.commissioner
+        ):
             self.message_user(
                 request, "You can only review your own area's claims.", messages.ERROR
             )

@@ -2,7 +2,7 @@
    scripts/build_static.sh; nothing is loaded from the internet).
 
    Each <canvas data-chart="ID"> reads its figures from the json_script element #ID that
-   networks/dashboards.py wrote (figures arrive as strings: the server keeps money in Decimal).
+   dashboards/ wrote (figures arrive as strings: the server keeps money in Decimal).
    The table beside each chart holds the same figures, so anyone who cannot see the chart, or
    whose browser runs no JavaScript, loses nothing: the chart's <figure> stays hidden until it
    is drawn. Animation is off for people who ask their system for reduced motion. */

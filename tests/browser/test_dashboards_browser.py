@@ -18,12 +18,14 @@ from django.utils import timezone
 
 from networks.models import PCN
 from networks.selectors import populations_on
+from pcn_admin.dates import financial_year, month_bounds
 from referrals.models import OnwardReferral, OutcomeMeasurement, Referral
 from reimbursement import batches
+from reimbursement.entitlement import pcn_entitlement
 from reimbursement.models import Batch, Claim, ClaimLine
-from reimbursement.selectors import approved_in_year, financial_year
+from reimbursement.selectors import approved_in_year
 from roles.models import Post
-from roles.selectors import month_bounds, pcn_entitlement, wte_in_month
+from roles.selectors import wte_in_month
 from tests.networks.factories import (
     CommissionerFactory,
     ListSizeFactory,
@@ -215,11 +217,11 @@ def area(live_site) -> Area:
 
 
 def pcn_path(pcn) -> str:
-    return f"{reverse('networks:pcn_dashboard', args=[pcn.code])}?year={YEAR}"
+    return f"{reverse('dashboards:pcn_dashboard', args=[pcn.code])}?year={YEAR}"
 
 
 def commissioner_path() -> str:
-    return f"{reverse('networks:commissioner_dashboard')}?year={YEAR}"
+    return f"{reverse('dashboards:commissioner_dashboard')}?year={YEAR}"
 
 
 def pounds(amount: Decimal) -> str:

@@ -31,8 +31,8 @@ def test_commissioner_staff_see_only_their_area(two_areas):
     assert list(access.visible_pcns(user)) == [our_pcn]
     assert list(access.visible_practices(user)) == [our_practice]
     assert list(access.visible_commissioners(user)) == [ours]
-    assert access.can_edit_register(user, ours)
-    assert not access.can_edit_register(user, theirs)
+    assert access.can(user, access.Permission.EDIT_REGISTER, ours)
+    assert not access.can(user, access.Permission.EDIT_REGISTER, theirs)
 
 
 @pytest.mark.parametrize("factory", [ClinicalDirectorUserFactory, LinkWorkerUserFactory])
@@ -41,7 +41,7 @@ def test_pcn_users_see_only_their_pcn_and_its_members(two_areas, factory):
     user = factory(pcn=our_pcn)
     assert list(access.visible_pcns(user)) == [our_pcn]
     assert list(access.visible_practices(user)) == [our_practice]
-    assert not access.can_edit_register(user)
+    assert not access.has(user, access.Permission.EDIT_REGISTER)
 
 
 def test_practice_manager_sees_their_practice_and_its_current_pcn(two_areas):
@@ -49,7 +49,7 @@ def test_practice_manager_sees_their_practice_and_its_current_pcn(two_areas):
     user = PracticeManagerFactory(practice=our_practice)
     assert list(access.visible_pcns(user)) == [our_pcn]
     assert list(access.visible_practices(user)) == [our_practice]
-    assert not access.can_edit_register(user)
+    assert not access.has(user, access.Permission.EDIT_REGISTER)
 
 
 def test_community_organisation_staff_see_no_register(two_areas):

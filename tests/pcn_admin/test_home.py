@@ -48,12 +48,12 @@ def test_the_home_page_leads_each_role_to_its_dashboard(client):
     director = ClinicalDirectorUserFactory()
     client.force_login(director)
     page = client.get(reverse("home")).content.decode()
-    assert reverse("networks:pcn_dashboard", args=[director.pcn.code]) in page
-    assert reverse("networks:commissioner_dashboard") not in page
+    assert reverse("dashboards:pcn_dashboard", args=[director.pcn.code]) in page
+    assert reverse("dashboards:commissioner_dashboard") not in page
 
     client.force_login(CommissionerStaffFactory())
     assert (
-        reverse("networks:commissioner_dashboard") in client.get(reverse("home")).content.decode()
+        reverse("dashboards:commissioner_dashboard") in client.get(reverse("home")).content.decode()
     )
 
     client.force_login(LinkWorkerUserFactory())

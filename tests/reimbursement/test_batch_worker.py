@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from pcn_admin.celery import app
-from reimbursement import batches, tasks
+from reimbursement import tasks
 from reimbursement.models import Batch, BatchRun
 from tests.reimbursement.test_batches import JUNE, approved, pcn_with_payee
 
@@ -71,7 +71,7 @@ def test_the_admins_request_is_built_by_a_real_worker(worker):
     approved(pcn, amount="0.50")
 
     with transaction.atomic():
-        run = batches.batch_run_request(commissioner=pcn.commissioner, month=JUNE, by=None)
+        run = tasks.batch_run_request(commissioner=pcn.commissioner, month=JUNE, by=None)
 
     def finished():
         run.refresh_from_db()

@@ -408,7 +408,7 @@ def test_a_requested_run_records_its_progress_and_result(django_capture_on_commi
     approved(pcn, amount="12.34")
 
     with django_capture_on_commit_callbacks(execute=True):
-        run = batches.batch_run_request(commissioner=pcn.commissioner, month=JUNE, by=None)
+        run = tasks.batch_run_request(commissioner=pcn.commissioner, month=JUNE, by=None)
 
     run.refresh_from_db()
     assert run.status == BatchRun.Status.DONE
@@ -447,7 +447,7 @@ def test_the_schedule_names_the_batch_task_at_six_on_the_fifth(settings):
 
 
 def test_the_database_rule_for_what_a_line_is_owed_matches_adjustment_due():
-    from reimbursement.selectors import adjustment_due, amount_due
+    from reimbursement.calculations import adjustment_due, amount_due
 
     pcn = pcn_with_payee()
     approved_original = approved(pcn, month=APRIL, amount="1000.00")

@@ -162,9 +162,9 @@ class TestPosts:
 
 
 class TestEntitlement:
-    def test_a_pcns_own_staff_see_its_entitlement_with_inputs(self, api, area):
+    def test_a_pcns_clinical_director_sees_its_entitlement_with_inputs(self, api, area):
         _, pcn, _ = area
-        api.force_authenticate(LinkWorkerUserFactory(pcn=pcn))
+        api.force_authenticate(ClinicalDirectorUserFactory(pcn=pcn))
         response = api.get(f"/api/v1/pcns/{pcn.code}/entitlement/", {"year": 2025})
         assert response.status_code == 200
         body = response.json()
@@ -173,6 +173,19 @@ class TestEntitlement:
         assert body["per_weighted_patient"] == "26.631"
         assert body["members_without_figure"] == ["B20001"]
         assert body["spend_to_date"] == "0.00"
+
+    @pytest.mark.parametrize("factory", [LinkWorkerUserFactory, PracticeManagerFactory])
+    def test_staff_who_cannot_open_the_pcn_dashboard_cannot_read_its_entitlement(
+        self, api, area, factory
+    ):
+        # The dashboard shows the same figures and refuses them (the access table's
+        # VIEW_PCN_DASHBOARD): page and API give one answer.
+        _, pcn, practice = area
+        user = factory(pcn=pcn) if factory is LinkWorkerUserFactory else factory(practice=practice)
+        api.force_authenticate(user)
+        response = api.get(f"/api/v1/pcns/{pcn.code}/entitlement/", {"year": 2025})
+        assert response.status_code == 403
+        assert "clinical director" in response.json()["detail"]
 
     def test_commissioner_staff_see_their_areas_pcns(self, api, area):
         ours, pcn, _ = area

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from roles.selectors import pcn_entitlement
+from reimbursement.entitlement import pcn_entitlement
 from tests.networks.factories import ListSizeFactory, MembershipFactory, PCNFactory
 from tests.reimbursement.factories import ClaimLineFactory
 from tests.roles.factories import PostFactory, RoleFactory

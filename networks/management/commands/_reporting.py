@@ -1,4 +1,5 @@
-"""How the import commands report: counts, warnings (the first few), and every bad row."""
+"""How the import commands report: counts, warnings (the first few), and the bad rows (the
+first hundred, then how many more)."""
 
 from django.core.management.base import CommandError
 
@@ -6,8 +7,8 @@ WARNINGS_SHOWN = 20
 
 
 def report_failure(command, exc) -> None:
-    for error in exc.errors:
-        command.stderr.write(str(error))
+    for line in exc.lines():
+        command.stderr.write(line)
     raise CommandError(str(exc))
 
 

@@ -1,0 +1,30 @@
+"""Load the demo: one commissioner's real PCNs and practices, one user of each role, and each
+app's own demo data. Safe to run again: it changes nothing the second time."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from networks import demo as register_demo
+from referrals import seed as referrals_seed
+from reimbursement import seed as reimbursement_seed
+from roles import seed as roles_seed
+
+from ... import demo
+
+
+class Command(BaseCommand):
+    help = "Load demo data (Northumberland's real PCNs and invented people). Safe to repeat."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            register_demo.seed_register(stdout=self.stdout)
+            users = demo.seed_users()
+            for app_seed in (roles_seed, referrals_seed, reimbursement_seed):
+                app_seed.seed_demo(stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/"))
+        self.stdout.write(f"Every demo login uses the password: {demo.DEMO_PASSWORD}")
+        for user in users:
+            self.stdout.write(
+                f"  {user.username:<20} {user.get_role_display() or 'superuser':<32}"
+                f" {user.organisation_name}"
+            )
