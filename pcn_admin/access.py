@@ -186,10 +186,6 @@ def _in_own_pcn(user: User, obj, **context) -> bool:
     return _pcn_id_of(obj) == user.pcn_id
 
 
-def _in_visible_pcns(user: User, obj, **context) -> bool:
-    return visible_pcns(user).filter(pk=_pcn_id_of(obj)).exists()
-
-
 def _posts_reach(user: User, obj, **context) -> bool:
     return editable_pcns_for_posts(user).filter(pk=_pcn_id_of(obj)).exists()
 
@@ -224,7 +220,6 @@ REACH: dict[Permission, Callable[..., bool]] = {
     Permission.PREPARE_CLAIMS: _claim_reach,
     Permission.REVIEW_CLAIMS: _in_own_area,
     Permission.MANAGE_BATCHES: _in_own_area,
-    Permission.VIEW_PCN_DASHBOARD: _in_visible_pcns,
     Permission.VIEW_COMMISSIONER_DASHBOARD: _in_own_area,
     Permission.MANAGE_REFERRALS: _in_own_pcn,
     Permission.EDIT_DIRECTORY: _directory_reach,

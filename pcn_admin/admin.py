@@ -4,6 +4,7 @@ Commissioner staff work in the admin; what they see and change there is decided 
 access module as the pages and the API, not by Django's model permissions.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -45,10 +46,27 @@ class ScopedHistoryMixin:
                 "Earlier versions can be viewed but not restored: make the change through "
                 "the record's own page."
             )
+        request.viewing_history_version = True
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def revert_disabled(self, request, obj=None):
         return True  # hides the version page's "Revert" button
+
+    # The version page builds the change form even for a user who may not change the row, so
+    # its drop-downs would list every PCN and practice in the country. There, every field of
+    # the version is shown as text instead, and the form has no fields at all.
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if getattr(request, "viewing_history_version", False):
+            opts = self.model._meta
+            fields = [*opts.concrete_fields, *opts.many_to_many]
+            readonly += [f.name for f in fields if not f.primary_key and f.name not in readonly]
+        return readonly
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if getattr(request, "viewing_history_version", False):
+            kwargs["form"] = forms.ModelForm  # not the admin's form, with its own inputs
+        return super().get_form(request, obj, change, **kwargs)
 
 
 class ScopedAdminMixin(ScopedHistoryMixin):
@@ -148,6 +166,12 @@ class ScopedInlineMixin:
         if db_field.name in choices:
             kwargs["queryset"] = choices[db_field.name](request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # A network agreement's core members: only practices the user may see are offered.
+        if db_field.related_model.__name__ == "Practice":
+            kwargs["queryset"] = access.visible_practices(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 # API tokens: knox keeps only a digest of each. List who holds one and until when, and let a

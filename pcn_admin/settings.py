@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "pcn_admin.sessions.IdleTimeoutMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -120,6 +121,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGN_IN_COOL_OFF_MINUTES", 30))
 AXES_LOCKOUT_CALLABLE = "pcn_admin.auth_views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "pcn_admin.auth_views.client_ip_address"
 # Masked in the attempt records and logs (the password always is).
+# Attempts and lockouts are kept in the database (the admin's Axes pages): no log line for each
+# sign-in, nor a banner on every command.
+AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
 # Behind a load balancer every request comes from its address; the number of proxies we trust
 # to append to X-Forwarded-For says where the real client's address is.
@@ -127,7 +131,9 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # Sessions end after 30 minutes without a request, and when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 1800)
-SESSION_SAVE_EVERY_REQUEST = True
+# Idle sessions end after SESSION_COOKIE_AGE: pcn_admin/sessions.py moves the expiry on at most
+# once a minute, so a page need not write the session each time.
+SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # API tokens (django-rest-knox): stored as digests, expire, revoked at /api/v1/auth-token/revoke/.

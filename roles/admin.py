@@ -74,7 +74,7 @@ class RateAdmin(ReferenceDataAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.is_locked:
             return [f.name for f in Rate._meta.fields]
-        return self.readonly_fields
+        return super().get_readonly_fields(request, obj)  # the version page's, too
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.is_locked:

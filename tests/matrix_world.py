@@ -620,6 +620,10 @@ class Exchange:
     changed: bool
     error: str = ""
 
+    def __str__(self) -> str:
+        said = "" if self.said == str(self.status) else f" ({self.said})"
+        return f"{self.status}{said}{' ' + self.error if self.error else ''}"
+
 
 def exchange(client, method, url, *, entry, data=None, watch=None) -> Exchange:
     """One request in a savepoint that is rolled back; `watch`: a record whose stored state

@@ -1,10 +1,11 @@
 """The authorization matrix: every page, admin page and API operation, asked by every role
 about a record of their own area and one of another area, answers as the table says.
 
-`PAGES` (URL pattern name, or route for an unnamed pattern) and `OPERATIONS` (method and path
-from the OpenAPI schema) hold one rule each; `ADMIN_MODELS` expands to the admin's pages for
-each registered model. A URL or operation without an entry fails
-`test_every_url_and_operation_has_an_entry`, so a new one is added here on purpose.
+`EXPECTED` is the table: `PAGES` (by URL pattern name, or route for an unnamed pattern), the
+admin's pages (`ADMIN_SITE`, and `ADMIN_MODELS` expanded to each registered model's pages) and
+`OPERATIONS` (method and path from the OpenAPI schema), one rule each. A URL or operation
+without an entry fails `test_every_url_and_operation_has_an_entry`, so a new one is added here
+on purpose, and so is an admin model.
 
 How a rule is read, for a role and a record:
 - anonymous: sent to sign in (pages), 401 or 403 (API), unless the entry is public;
@@ -31,6 +32,7 @@ from html import unescape
 
 import pytest
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from drf_spectacular.generators import SchemaGenerator
 
@@ -430,8 +432,8 @@ def _admin_pages(label: str, model: AdminModel) -> dict[str, Entry]:
     app, name = label.split(".")
     prefix = f"admin:{app}_{name}"
 
-    def named(page: str, *extra) -> Callable:
-        return lambda record: reverse(f"{prefix}_{page}", args=[record.pk, *extra])
+    def named(page: str) -> Callable:
+        return lambda record: reverse(f"{prefix}_{page}", args=[record.pk])
 
     def version(record) -> str:
         earliest = record.history.order_by("history_id").first()
@@ -593,8 +595,6 @@ ADMIN_SITE: dict[str, Entry] = {
 
 
 def _content_type(record) -> int:
-    from django.contrib.contenttypes.models import ContentType
-
     return ContentType.objects.get_for_model(record).pk
 
 
@@ -898,17 +898,14 @@ def _read_failures(world, role, entries: dict[str, Entry], *, api: bool) -> list
             result = exchange(client, "GET", url, entry=entry)
             expected = entry.read.expect(role, side)
             if result.said not in acceptable(expected, entry):
-                failures.append(
-                    f"{role} GET {url} -> {result.status} {result.said} (expected {expected})"
-                    f"{' ' + result.error if result.error else ''}"
-                )
+                failures.append(f"{role} GET {url} -> {result} (expected {expected})")
             leaked = leaks(world, role, entry, result.text)
             if leaked:
-                failures.append(f"{role} GET {url} -> {result.status} shows {leaked}")
+                failures.append(f"{role} GET {url} -> {result} shows {leaked}")
             if entry.download and result.said == "200":
                 exported = exchange(client, "POST", url, entry=entry, data=export_form(result))
                 if exported.said != "200":
-                    failures.append(f"{role} export {url} -> {exported.status} {exported.error}")
+                    failures.append(f"{role} export {url} -> {exported}")
                 if leaked := leaks(world, role, entry, exported.text):
                     failures.append(f"{role} export {url} -> file shows {leaked}")
     return failures
@@ -930,15 +927,12 @@ def _write_failures(world, role, entries: dict[str, Entry], *, api: bool) -> lis
             if expected == MAY:
                 # Own records: anything but a server error.
                 if result.status >= 500:
-                    failures.append(f"{role} {method} {url} -> {result.status} {result.error}")
+                    failures.append(f"{role} {method} {url} -> {result}")
                 continue
             if result.said not in acceptable(expected, entry):
-                failures.append(
-                    f"{role} {method} {url} -> {result.status} {result.said} "
-                    f"(expected {expected}){' ' + result.error if result.error else ''}"
-                )
+                failures.append(f"{role} {method} {url} -> {result} (expected {expected})")
             if result.changed:
-                failures.append(f"{role} {method} {url} -> {result.status} changed {record!r}")
+                failures.append(f"{role} {method} {url} -> {result} and changed {watched!r}")
     return failures
 
 

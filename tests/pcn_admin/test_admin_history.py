@@ -150,6 +150,18 @@ def test_own_area_staff_see_an_earlier_version_without_a_revert_button(client, c
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_a_version_page_is_text_and_lists_no_other_areas_organisations(client, claim_world, kind):
+    target = _target(claim_world, kind)
+    elsewhere = claim_world.other_director.pcn  # a PCN of another commissioner
+    client.force_login(claim_world.reviewer)
+
+    html = client.get(target.version_url()).content.decode()
+
+    assert "<select" not in html and "<textarea" not in html
+    assert elsewhere.name not in html and elsewhere.code not in html
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_own_area_staff_cannot_restore_a_version(client, claim_world, kind):
     target = _target(claim_world, kind)
     before = target.stored()

@@ -165,4 +165,48 @@ def test_sessions_end_after_30_idle_minutes_and_with_the_browser():
     cookie = response.cookies[django_settings.SESSION_COOKIE_NAME]
     assert cookie["max-age"] == "" and cookie["expires"] == ""  # a browser-session cookie
     assert client.session.get_expiry_age() == 1800
-    assert django_settings.SESSION_SAVE_EVERY_REQUEST  # each request restarts the 30 minutes
+
+
+def _stored_session(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.session.session_key)
+
+
+def test_a_page_within_the_minute_writes_no_session_and_a_later_one_moves_the_expiry_on(
+    monkeypatch,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pcn_admin import sessions
+
+    ClinicalDirectorUserFactory(username="asha")
+    client = Client()
+    client.post(LOGIN, {"username": "asha", "password": PASSWORD})
+    signed_in_expiry = _stored_session(client).expire_date
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    assert not [q for q in queries if "UPDATE" in q["sql"] and "django_session" in q["sql"]]
+
+    later = sessions.time.time() + django_settings.SESSION_REFRESH_SECONDS + 1
+    monkeypatch.setattr(sessions.time, "time", lambda: later)
+    assert client.get("/").status_code == 200
+    assert _stored_session(client).expire_date > signed_in_expiry
+
+
+def test_a_session_idle_for_30_minutes_is_over():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    ClinicalDirectorUserFactory(username="asha")
+    client = Client()
+    client.post(LOGIN, {"username": "asha", "password": PASSWORD})
+    stored = _stored_session(client)
+    stored.expire_date = timezone.now() - dt.timedelta(seconds=1)
+    stored.save()
+
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)
