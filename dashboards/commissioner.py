@@ -290,11 +290,7 @@ def _stale_services(today: dt.date) -> tuple[list[Service], int]:
     """The directory entries reviewed longest ago (at most STALE_LIST_LIMIT) and how many are
     stale in all."""
     stale_before = today - dt.timedelta(days=STALE_AFTER_DAYS)
-    stale = Service.objects.filter(is_active=True, last_reviewed__lt=stale_before)
-    listed = list(
-        stale.select_related("organisation").order_by("last_reviewed", "name")[:STALE_LIST_LIMIT]
-    )
-    return listed, stale.count()
+    return referral_selectors.stale_services(before=stale_before, limit=STALE_LIST_LIMIT)
 
 
 def _pcns_chart(year: YearSelection, rows: list[PCNRow], totals: dict) -> Chart:

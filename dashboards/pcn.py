@@ -18,7 +18,6 @@ from networks.models import (
 )
 from networks.selectors import Population, population_warnings, populations_on
 from referrals import selectors as referral_selectors
-from referrals.models import Referral
 from reimbursement import entitlement as arrs_money
 from reimbursement import selectors as claim_selectors
 from reimbursement.calculations import RateBook
@@ -232,7 +231,7 @@ class _SocialPrescribing:
 def _social_prescribing(*, pcn: PCN, year: YearSelection, today: dt.date) -> _SocialPrescribing:
     """The year's referrals and outcomes, with their charts; caseloads are today's, whenever
     the referral arrived."""
-    all_referrals = Referral.objects.filter(pcn=pcn)
+    all_referrals = referral_selectors.referrals_of_pcn(pcn)
     in_year = all_referrals.filter(received_on__gte=year.start, received_on__lte=year.end)
     referrals_by_month = referral_selectors.counts_by_month(in_year)
     outcomes = referral_selectors.outcome_summary(in_year)

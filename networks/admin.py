@@ -477,6 +477,9 @@ class ImportRecordAdmin(ScopedHistoryMixin, admin.ModelAdmin):
                 return failure.lines()
             except FileNotRecognised as failure:
                 return [str(failure)]
+            except ValidationError as refused:  # a value the register refuses: say which
+                reasons = "; ".join(refused.messages)
+                return [f"Nothing was imported: the register refused a value ({reasons})."]
         counts = ", ".join(
             f"{key.replace('_', ' ')}: {value}" for key, value in outcome.counts.items()
         )

@@ -8,36 +8,28 @@ from collections.abc import Mapping
 import django_filters
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from pcn_admin import access
-from pcn_admin.drf import BoundedTextMixin
+from pcn_admin.drf import Allowed, BoundedTextMixin
 
 from . import selectors, services
 from .models import PCN, Commissioner, Membership, NominatedPayee, Practice
 
+# Anyone signed in reads what their scope shows; commissioner staff write their own area's rows;
+# only superusers delete (as in the admin): history and money hang off register rows.
+REGISTER_ACCESS = {
+    "write": access.Permission.EDIT_REGISTER,
+    "destroy": access.Permission.DELETE_REGISTER,
+}
 
-class RegisterPermission(permissions.BasePermission):
-    """Anyone signed in may read what their scope shows; only commissioner staff write, and
-    only superusers delete (as in the admin): history and money hang off register rows."""
 
-    message = "Only commissioner staff can change the register."
-
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return request.user.is_authenticated
-        if request.method == "DELETE" and not access.sees_everything(request.user):
-            self.message = "Only a superuser can delete from the register: close it instead."
-            return False
-        return access.has(request.user, access.Permission.EDIT_REGISTER)
-
-    def has_object_permission(self, request, view, obj):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return access.can(request.user, access.Permission.EDIT_REGISTER, obj.commissioner)
+# ODS codes are letters and digits. Anything else in the URL is a 404 before any query: some
+# characters (a NUL) make PostgreSQL refuse the query outright, which would be a server error.
+ODS_CODE_IN_URL = "[A-Za-z0-9]+"
 
 
 def _check_area(request, commissioner: Commissioner | None) -> None:
@@ -71,6 +63,7 @@ class CommissionerSerializer(serializers.ModelSerializer):
 class CommissionerViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CommissionerSerializer
     lookup_field = "code"
+    lookup_value_regex = ODS_CODE_IN_URL
     filterset_fields = ["code"]
 
     def get_queryset(self):
@@ -112,9 +105,11 @@ class PracticeSerializer(UpperCaseCodesMixin, BoundedTextMixin, serializers.Mode
 
 class PracticeViewSet(viewsets.ModelViewSet):
     serializer_class = PracticeSerializer
-    permission_classes = [RegisterPermission]
+    permission_classes = [Allowed]
+    access_permissions = REGISTER_ACCESS
     filterset_class = PracticeFilter
     lookup_field = "code"
+    lookup_value_regex = ODS_CODE_IN_URL
 
     def get_queryset(self):
         current = Membership.objects.current().select_related("pcn")
@@ -268,9 +263,11 @@ class NominatedPayeeSerializer(UpperCaseCodesMixin, serializers.Serializer):
 
 class PCNViewSet(viewsets.ModelViewSet):
     serializer_class = PCNSerializer
-    permission_classes = [RegisterPermission]
+    permission_classes = [Allowed]
+    access_permissions = REGISTER_ACCESS
     filterset_class = PCNFilter
     lookup_field = "code"
+    lookup_value_regex = ODS_CODE_IN_URL
 
     def get_queryset(self):
         return selectors.with_current_relationships(

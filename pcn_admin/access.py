@@ -25,6 +25,7 @@ from .models import Role, User
 class Permission(StrEnum):
     USE_ADMIN = "use_admin"
     EDIT_REGISTER = "edit_register"
+    DELETE_REGISTER = "delete_register"
     EDIT_RATES = "edit_rates"
     VIEW_POSTS = "view_posts"
     EDIT_POSTS = "edit_posts"
@@ -58,6 +59,8 @@ COMMISSIONER, DIRECTOR, PRACTICE, LINK_WORKER, ORGANISATION = (
 GRANTS: dict[Permission, frozenset] = {
     Permission.USE_ADMIN: frozenset({COMMISSIONER, SUPERUSER}),
     Permission.EDIT_REGISTER: frozenset({COMMISSIONER, SUPERUSER}),
+    # The register keeps history: rows end or close; only a superuser deletes a mistake.
+    Permission.DELETE_REGISTER: frozenset({SUPERUSER}),
     Permission.EDIT_RATES: frozenset({COMMISSIONER, SUPERUSER}),
     Permission.VIEW_POSTS: frozenset({COMMISSIONER, DIRECTOR, PRACTICE, SUPERUSER}),
     Permission.EDIT_POSTS: frozenset({DIRECTOR, PRACTICE, SUPERUSER}),
@@ -81,6 +84,8 @@ GRANTS: dict[Permission, frozenset] = {
 REFUSALS: dict[Permission, str] = {
     Permission.USE_ADMIN: "The admin is for commissioner staff.",
     Permission.EDIT_REGISTER: "Only commissioner staff can change their own area's register.",
+    Permission.DELETE_REGISTER: "Only a superuser can delete from the register: close or end "
+    "it instead.",
     Permission.EDIT_RATES: "Only commissioner staff can change ARRS reference data.",
     Permission.VIEW_POSTS: "Only PCN and commissioner staff can see ARRS posts.",
     Permission.EDIT_POSTS: "Only the PCN's clinical director or practice managers can change "

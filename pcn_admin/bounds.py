@@ -14,8 +14,6 @@ EARLIEST = dt.date(2019, 1, 1)
 
 # Free text: notes, reasons, descriptions. Five thousand characters is several pages.
 NOTES_MAX_LENGTH = 5_000
-# Short free text a person gives about themselves (names, contact details).
-SHORT_TEXT_MAX_LENGTH = 200
 
 
 def a_year_ahead(today: dt.date | None = None) -> dt.date:

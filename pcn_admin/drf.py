@@ -9,12 +9,13 @@ from collections import Counter
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import ProtectedError, RestrictedError
-from rest_framework import status
+from rest_framework import permissions, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from . import access
 from .bounds import NOTES_MAX_LENGTH
 
 
@@ -61,3 +62,40 @@ def exception_handler(exc, context):
     elif isinstance(exc, ProtectedError | RestrictedError):
         return deletion_blocked_response(exc)
     return drf_exception_handler(exc, context)
+
+
+class Allowed(permissions.BasePermission):
+    """The access table for a viewset, so the API answers as the pages do.
+
+    A viewset sets `access_permissions`: an action name ("create", "destroy", "submit"), or
+    "read" (GET, HEAD, OPTIONS) or "write" (the rest), to a Permission; an action with none
+    needs only a signed-in user. Objects outside the viewset's queryset (a visible_* scope) are
+    404 before this runs; `access_object` says which object a permission's reach is checked
+    against (the row itself by default).
+    """
+
+    def _permission(self, request, view):
+        table = getattr(view, "access_permissions", {})
+        action = getattr(view, "action", None)
+        if action in table:
+            return table[action]
+        return table.get("read" if request.method in permissions.SAFE_METHODS else "write")
+
+    def has_permission(self, request, view):
+        if not request.user.is_authenticated:
+            return False
+        permission = self._permission(request, view)
+        if permission is None or access.has(request.user, permission):
+            return True
+        self.message = access.REFUSALS[permission]
+        return False
+
+    def has_object_permission(self, request, view, obj):
+        permission = self._permission(request, view)
+        if permission is None:
+            return True
+        target = getattr(view, "access_object", lambda obj: obj)(obj)
+        if access.can(request.user, permission, target):
+            return True
+        self.message = access.REFUSALS[permission]
+        return False

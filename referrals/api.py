@@ -4,11 +4,11 @@ clinical director only, every record shown is audited), /api/v1/organisations/ a
 and by an organisation's own staff for their own entries)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 
 from pcn_admin import access
-from pcn_admin.drf import BoundedTextMixin, api_validation_error
+from pcn_admin.drf import Allowed, BoundedTextMixin, api_validation_error
 
 from . import services
 from .models import AuditEvent, Organisation, Referral, Service
@@ -91,21 +91,13 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
 # The directory ------------------------------------------------------------------------------
 
 
-class DirectoryPermission(permissions.BasePermission):
-    message = "Only commissioner staff, or the organisation's own staff, can change this entry."
+# Anyone signed in reads the directory; commissioner staff, or an organisation's own staff for
+# their own entry, change it.
+DIRECTORY_ACCESS = {"write": access.Permission.EDIT_DIRECTORY}
 
-    def has_permission(self, request, view):
-        if not request.user.is_authenticated:
-            return False
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return access.has(request.user, access.Permission.EDIT_DIRECTORY)
 
-    def has_object_permission(self, request, view, obj):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        organisation = obj if isinstance(obj, Organisation) else obj.organisation
-        return access.can(request.user, access.Permission.EDIT_DIRECTORY, organisation)
+def _organisation_of(entry):
+    return entry if isinstance(entry, Organisation) else entry.organisation
 
 
 class _ServiceWrites:
@@ -147,7 +139,9 @@ class OrganisationSerializer(BoundedTextMixin, serializers.ModelSerializer):
 
 class OrganisationViewSet(_ServiceWrites, viewsets.ModelViewSet):
     serializer_class = OrganisationSerializer
-    permission_classes = [DirectoryPermission]
+    permission_classes = [Allowed]
+    access_permissions = DIRECTORY_ACCESS
+    access_object = staticmethod(_organisation_of)
     queryset = Organisation.objects.order_by("name")
     filterset_fields = ["kind"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
@@ -209,7 +203,9 @@ class ServiceSerializer(BoundedTextMixin, serializers.ModelSerializer):
 
 class ServiceViewSet(_ServiceWrites, viewsets.ModelViewSet):
     serializer_class = ServiceSerializer
-    permission_classes = [DirectoryPermission]
+    permission_classes = [Allowed]
+    access_permissions = DIRECTORY_ACCESS
+    access_object = staticmethod(_organisation_of)
     queryset = (
         Service.objects.select_related("organisation")
         .prefetch_related("taxonomy_terms")

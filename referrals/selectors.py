@@ -29,6 +29,7 @@ from .models import (
     OnwardReferral,
     OutcomeMeasurement,
     Referral,
+    Service,
     Status,
 )
 
@@ -301,3 +302,16 @@ def referral_counts_by_pcn(*, pcn_ids, since: dt.date, until: dt.date) -> dict[i
         .order_by()
     )
     return dict(rows)
+
+
+def referrals_of_pcn(pcn) -> QuerySet[Referral]:
+    """Every referral the PCN has received, for aggregates (the dashboards): no identities."""
+    return Referral.objects.filter(pcn=pcn)
+
+
+def stale_services(*, before: dt.date, limit: int):
+    """Active directory entries last reviewed before `before`: the `limit` reviewed longest
+    ago, with their organisations, and how many there are in all."""
+    stale = Service.objects.filter(is_active=True, last_reviewed__lt=before)
+    listed = list(stale.select_related("organisation").order_by("last_reviewed", "name")[:limit])
+    return listed, stale.count()

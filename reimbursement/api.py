@@ -11,7 +11,7 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from networks.models import PCN
 from pcn_admin import access
 from pcn_admin.bounds import NOTES_MAX_LENGTH
-from pcn_admin.drf import api_validation_error
+from pcn_admin.drf import Allowed, api_validation_error
 
 from . import selectors, services
 from .forms import MAX_MONTHLY_COST, MONTH_FORMATS
@@ -110,18 +110,6 @@ class QuerySerializer(serializers.Serializer):
     query = serializers.CharField(max_length=NOTES_MAX_LENGTH)
 
 
-class ClaimPermission(permissions.BasePermission):
-    """Only the roles that prepare or review claims use the claims API at all."""
-
-    message = "Only PCN and commissioner staff deal with ARRS claims."
-
-    def has_permission(self, request, view):
-        user = request.user
-        return access.has(user, access.Permission.PREPARE_CLAIMS) or access.has(
-            user, access.Permission.REVIEW_CLAIMS
-        )
-
-
 class ClaimViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -131,7 +119,12 @@ class ClaimViewSet(
     """Claims the user may see. PCN users create, fill in and submit; commissioner staff review."""
 
     filterset_fields = ["status", "kind", "month"]
-    permission_classes = [permissions.IsAuthenticated, ClaimPermission]
+    permission_classes = [Allowed]
+    # The claim's own actions check PREPARE_CLAIMS or REVIEW_CLAIMS on the claim itself.
+    access_permissions = {
+        "read": access.Permission.VIEW_CLAIMS,
+        "write": access.Permission.VIEW_CLAIMS,
+    }
 
     def get_queryset(self):
         claims = selectors.claims_for_list(access.visible_claims(self.request.user))
@@ -401,13 +394,6 @@ class BatchFilter(django_filters.FilterSet):
         return queryset.filter(month=value.replace(day=1))
 
 
-class BatchPermission(permissions.BasePermission):
-    message = "Only PCN and commissioner staff deal with payment batches."
-
-    def has_permission(self, request, view):
-        return access.has(request.user, access.Permission.VIEW_REMITTANCES)
-
-
 SCOPE_NOTE = (
     "Commissioner staff see their own area's batches whole. A clinical director sees the "
     "batches paying their PCN, and a practice manager those paying their practice; for them "
@@ -425,9 +411,10 @@ class BatchViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = BatchSerializer
     filterset_class = BatchFilter
-    permission_classes = [permissions.IsAuthenticated, BatchPermission]
+    permission_classes = [Allowed]
+    access_permissions = {"read": access.Permission.VIEW_REMITTANCES}
     lookup_field = "reference"
-    lookup_value_regex = "[^/]+"
+    lookup_value_regex = "[A-Za-z0-9_-]+"  # "00L-2025-06"; anything else is a 404
 
     def get_queryset(self):
         user = self.request.user

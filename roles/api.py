@@ -7,7 +7,7 @@ Posts: scoped like the pages; a PCN's clinical director and practice managers wr
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as APIValidationError
@@ -15,20 +15,15 @@ from rest_framework.response import Response
 
 from networks.models import PCN, Practice
 from pcn_admin import access
-from pcn_admin.drf import BoundedTextMixin, api_validation_error
+from pcn_admin.bounds import EARLIEST, a_year_ahead
+from pcn_admin.drf import Allowed, BoundedTextMixin, api_validation_error
 from reimbursement.entitlement import Entitlement, pcn_entitlement
 
 from . import selectors, services
 from .models import Post, Rate, Role
 
-
-class ReferenceDataPermission(permissions.BasePermission):
-    message = "Only commissioner staff can change ARRS rates."
-
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return request.user.is_authenticated
-        return access.has(request.user, access.Permission.EDIT_RATES)
+# ARRS reference data: read by anyone signed in, written by commissioner staff and superusers.
+REFERENCE_DATA_ACCESS = {"write": access.Permission.EDIT_RATES}
 
 
 class RoleSerializer(serializers.ModelSerializer):
@@ -49,6 +44,7 @@ class RoleViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = RoleSerializer
     queryset = Role.objects.order_by("first_reimbursable", "name")
     lookup_field = "code"
+    lookup_value_regex = "[A-Za-z0-9_]+"  # role codes; anything else is a 404, not a query
     filterset_fields = ["code", "unit"]
 
 
@@ -75,7 +71,8 @@ class RateSerializer(BoundedTextMixin, serializers.ModelSerializer):
 
 class RateViewSet(viewsets.ModelViewSet):
     serializer_class = RateSerializer
-    permission_classes = [ReferenceDataPermission]
+    permission_classes = [Allowed]
+    access_permissions = REFERENCE_DATA_ACCESS
     filterset_fields = ["region", "verified", "role__code"]
 
     def get_queryset(self):
@@ -166,13 +163,6 @@ class PostEndSerializer(serializers.Serializer):
     end_date = serializers.DateField()
 
 
-class PostPermission(permissions.BasePermission):
-    message = "Only PCN and commissioner staff can see ARRS posts."
-
-    def has_permission(self, request, view):
-        return access.has(request.user, access.Permission.VIEW_POSTS)
-
-
 class PostViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -183,7 +173,11 @@ class PostViewSet(
     """Posts are never deleted: end them (POST /posts/{id}/end/)."""
 
     serializer_class = PostSerializer
-    permission_classes = [PostPermission]
+    permission_classes = [Allowed]
+    access_permissions = {
+        "read": access.Permission.VIEW_POSTS,
+        "write": access.Permission.VIEW_POSTS,
+    }
     filterset_fields = ["role__code", "pcn__code", "region"]
 
     def get_queryset(self):
@@ -305,6 +299,14 @@ class EntitlementViewSet(viewsets.ViewSet):
             raise APIValidationError(
                 {"year": "Give the financial year's start, e.g. ?year=2024 for 2024/25."}
             ) from None
+        latest = a_year_ahead().year
+        if not EARLIEST.year <= year <= latest:
+            raise APIValidationError(
+                {
+                    "year": f"Give a financial year from {EARLIEST.year}, when the ARRS began, "
+                    f"to {latest}."
+                }
+            )
         try:
             entitlement = pcn_entitlement(pcn=pcn, year=year)
         except DjangoValidationError as error:

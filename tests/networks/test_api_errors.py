@@ -180,3 +180,30 @@ def test_the_admin_export_ignores_an_empty_commissioner_filter(client, staff, ou
         {"format": "0", "resource": "0"},
     )
     assert response.status_code == 200
+
+
+# Characters no code has ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/practices/A%0012345/",
+        "/api/v1/pcns/U%0012345/",
+        "/api/v1/commissioners/00%00L/",
+        "/api/v1/roles/link%00worker/",
+        "/api/v1/batches/00L-2025%00-06/",
+        "/api/v1/pcns/U%0012345/entitlement/?year=2025",
+    ],
+)
+def test_a_nul_in_a_code_is_a_404_not_a_database_error(superuser, url):
+    # SQLite looks a NUL up happily; PostgreSQL refuses the query, which was a server error.
+    assert client_for(superuser).get(url).status_code == 404
+
+
+@pytest.mark.parametrize("year", ["0", "-1", "99999", "1e3", "2025.5", "", "%00"])
+def test_an_impossible_entitlement_year_is_a_400_naming_the_year(superuser, ours, year):
+    PCNFactory(code="U12345", commissioner=ours)
+    response = client_for(superuser).get(f"/api/v1/pcns/U12345/entitlement/?year={year}")
+    assert response.status_code == 400
+    assert "year" in response.json()

@@ -204,6 +204,25 @@ def test_the_command_lists_the_first_hundred_bad_rows_then_counts_the_rest(tmp_p
     assert lines[-1] == "... and 150 more errors."
 
 
+@pytest.mark.django_db
+def test_a_value_the_register_refuses_is_a_command_error_not_a_traceback(tmp_path):
+    header = [*PCN_HEADER, "Postcode"]
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    pcns = book.create_sheet("PCNDetails")
+    pcns.append(header)
+    pcns.append(["U12345", "Blyth PCN", "00L", "NHS North", "20190701", "", "NE24 1DX" * 3])
+    partners = book.create_sheet("PCN Core Partner Details")
+    partners.append(PARTNER_HEADER)
+    partners.append(
+        ["A84002", "The Surgery", "00L", "NHS North", "U12345", "00L", "NHS North", "20190701"]
+    )
+    path = tmp_path / "ePCN.xlsx"
+    book.save(path)
+    with pytest.raises(CommandError, match="Nothing was imported: the register refused a value"):
+        call_command("import_epcn", str(path))
+
+
 # The admin ------------------------------------------------------------------------------
 
 

@@ -12,6 +12,15 @@ def report_failure(command, exc) -> None:
     raise CommandError(str(exc))
 
 
+def report_invalid(exc) -> None:
+    """A value the parser let through but the register refuses (a postcode too long, say):
+    the reason, not a traceback. Nothing was written: the import is one transaction."""
+    reasons = "; ".join(exc.messages)
+    raise CommandError(
+        f"Nothing was imported: the register refused a value in the file ({reasons})."
+    )
+
+
 def report_outcome(command, outcome) -> None:
     for warning in outcome.warnings[:WARNINGS_SHOWN]:
         command.stdout.write(command.style.WARNING(f"Warning: {warning}"))

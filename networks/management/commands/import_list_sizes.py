@@ -3,12 +3,13 @@
 import argparse
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from networks import services
 from networks.importers import FileNotRecognised, ImportFailed
 
-from ._reporting import report_failure, report_outcome
+from ._reporting import report_failure, report_invalid, report_outcome
 
 
 def _date(text: str) -> dt.date:
@@ -49,4 +50,6 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         except ImportFailed as exc:
             report_failure(self, exc)
+        except ValidationError as exc:
+            report_invalid(exc)
         report_outcome(self, outcome)
