@@ -63,10 +63,11 @@ class ScopedHistoryMixin:
             readonly += [f.name for f in fields if not f.primary_key and f.name not in readonly]
         return readonly
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
+    def get_form(self, request, obj=None, **kwargs):
+        # `change` stays in kwargs: Django's UserAdmin.get_form takes no third positional.
         if getattr(request, "viewing_history_version", False):
             kwargs["form"] = forms.ModelForm  # not the admin's form, with its own inputs
-        return super().get_form(request, obj, change, **kwargs)
+        return super().get_form(request, obj, **kwargs)
 
 
 class ScopedAdminMixin(ScopedHistoryMixin):

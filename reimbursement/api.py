@@ -124,6 +124,7 @@ class ClaimViewSet(
     access_permissions = {
         "read": access.Permission.VIEW_CLAIMS,
         "write": access.Permission.VIEW_CLAIMS,
+        "create": access.Permission.PREPARE_CLAIMS,
     }
 
     def get_queryset(self):

@@ -33,6 +33,7 @@ PAGE_SIZE = 25
 
 
 def _claim_or_404(request, pk) -> Claim:
+    access.require(request.user, access.Permission.VIEW_CLAIMS)
     try:
         return selectors.claim_for_page(access.visible_claims(request.user), pk)
     except Claim.DoesNotExist:
@@ -359,8 +360,7 @@ def claim_approve_remaining(request, pk):
 @login_required
 def batch_list(request):
     user = request.user
-    if not access.has(user, access.Permission.VIEW_REMITTANCES):
-        raise PermissionDenied("Only PCN and commissioner staff deal with payment batches.")
+    access.require(user, access.Permission.VIEW_REMITTANCES)
     payees = (
         access.visible_batch_payees(user)
         .select_related("batch__commissioner", "pcn", "payee_practice")
@@ -381,6 +381,7 @@ def batch_list(request):
 @login_required
 def batch_remittance(request, reference, pcn_code):
     """One PCN's remittance advice for a batch: printable, for the PCN and its payee."""
+    access.require(request.user, access.Permission.VIEW_REMITTANCES)
     try:
         payee = (
             access.visible_batch_payees(request.user)
@@ -408,6 +409,7 @@ def batch_remittance(request, reference, pcn_code):
 def _managed_batch(request, reference: str, fmt: str) -> Batch:
     if fmt not in exports.FORMATS:
         raise Http404("Files come as csv or xlsx.")
+    access.require(request.user, access.Permission.MANAGE_BATCHES)
     try:
         batch = (
             access.visible_batches(request.user)

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from pcn_admin import access
 
@@ -32,8 +32,7 @@ def _post_fields(form) -> dict:
 
 @login_required
 def post_list(request):
-    if not access.has(request.user, access.Permission.VIEW_POSTS):
-        raise PermissionDenied("Only PCN and commissioner staff can see ARRS posts.")
+    access.require(request.user, access.Permission.VIEW_POSTS)
     page = Paginator(
         selectors.posts_for_list(access.visible_posts(request.user)), PAGE_SIZE
     ).get_page(request.GET.get("page"))
@@ -52,8 +51,9 @@ def post_list(request):
 @login_required
 def post_create(request):
     pcns = access.editable_pcns_for_posts(request.user)
-    if not access.has(request.user, access.Permission.EDIT_POSTS) or not pcns.exists():
-        raise PermissionDenied("Only the PCN's clinical director or practice managers add posts.")
+    access.require(request.user, access.Permission.EDIT_POSTS)
+    if not pcns.exists():
+        raise PermissionDenied("Your PCN is not recorded, so no posts can be added for it yet.")
     form = PostForm(request.POST or None, pcns=pcns)
     if request.method == "POST" and form.is_valid():
         try:
@@ -72,14 +72,8 @@ def post_create(request):
 
 
 def _editable_post(request, pk):
-    post = get_object_or_404(
-        access.visible_posts(request.user).select_related("pcn", "role"), pk=pk
-    )
-    if not access.can(request.user, access.Permission.EDIT_POSTS, post.pcn):
-        raise PermissionDenied(
-            "Only the PCN's clinical director or practice managers change posts."
-        )
-    return post
+    posts = access.visible_posts(request.user).select_related("pcn", "role")
+    return access.load(request.user, access.Permission.EDIT_POSTS, posts, pk=pk)
 
 
 @login_required

@@ -1,9 +1,5 @@
-"""Writes for claims: create, fill in, submit, review. The only way claims and lines change.
-
-Keyword-only and transactional; each validates with full_clean() and records `by` on the
-history row. Who may call them is decided at the edge (views, API, admin) by pcn_admin.access;
-what state a claim must be in is decided here. Figures come only from calculations.py.
-"""
+"""The practice's side of a claim: create it, bring its lines up to date, fill in each line's
+costs and submit it for review."""
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
@@ -15,8 +11,8 @@ from django.utils import timezone
 from pcn_admin.bounds import EARLIEST
 from reimbursement.calculations import Breakdown, RateBook, month_label
 
-from . import calculations, emails, entitlement, selectors
-from .models import Claim, ClaimLine
+from .. import calculations, emails, entitlement, selectors
+from ..models import Claim, ClaimLine
 
 PENNY = Decimal("0.01")
 PLACES = Decimal("0.000001")
@@ -211,6 +207,33 @@ def claim_submit(
     """
     claim = Claim.objects.select_for_update().select_related("pcn").get(pk=claim.pk)
     _require_editable(claim)
+    errors = _declaration_errors(claim, declared_additional, declared_costs_paid)
+    lines = list(claim.lines.select_related("post__role", "original_line"))
+    errors.update(_line_errors(claim, lines))
+    if errors:
+        raise ValidationError(errors)
+
+    now = timezone.now()
+    _send_lines_for_review(lines, by)
+    total = sum((calculations.adjustment_due(line) for line in lines), ZERO)
+    warnings = _submission_warnings(claim, lines, total)
+    resubmitted = claim.status == Claim.Status.RETURNED
+    claim.declared_additional = declared_additional
+    claim.declared_costs_paid = declared_costs_paid
+    claim.submitted_at = now
+    claim.submitted_by = by
+    claim.warnings = warnings
+    claim.status = _derived_status(lines)
+    claim.full_clean()
+    _save(claim, by)
+    _notify_submitted(claim, total=total, resubmitted=resubmitted, by=by)
+    return claim
+
+
+def _declaration_errors(
+    claim: Claim, declared_additional: bool, declared_costs_paid: bool
+) -> dict[str, list[str]]:
+    """The claim's own problems: its month, and the two declarations the practice must make."""
     errors: dict[str, list[str]] = {}
     try:
         _check_month(claim.month)
@@ -222,8 +245,13 @@ def claim_submit(
         ]
     if not declared_costs_paid:
         errors["declared_costs_paid"] = ["Confirm that the costs claimed were paid."]
+    return errors
 
-    lines = list(claim.lines.select_related("post__role", "original_line"))
+
+def _line_errors(claim: Claim, lines: list[ClaimLine]) -> dict[str, list[str]]:
+    """Each line's problems under its key (approved lines are settled); no lines at all is a
+    problem of the whole claim."""
+    errors: dict[str, list[str]] = {}
     if not lines:
         errors["__all__"] = [
             f"There are no staff to claim for in {month_label(claim.month)}. Record the posts "
@@ -234,20 +262,27 @@ def claim_submit(
         if line.is_locked:
             continue
         line.claim = claim
-        problems = calculations.line_problems(line, claim.month)
-        if line.costs_entered:
-            try:
-                line.full_clean(exclude=["claim", "post"])
-            except ValidationError as error:
-                problems += error.messages
-        if not problems:
-            problems += _calculate(line, claim.month, rates)
+        problems = _line_problems(line, claim.month, rates)
         if problems:
             errors[line_key(line)] = problems
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
-    now = timezone.now()
+
+def _line_problems(line: ClaimLine, month: dt.date, rates: RateBook) -> list[str]:
+    """Why the line cannot be claimed; when nothing stops it, its figures are worked out."""
+    problems = calculations.line_problems(line, month)
+    if line.costs_entered:
+        try:
+            line.full_clean(exclude=["claim", "post"])
+        except ValidationError as error:
+            problems += error.messages
+    if not problems:
+        problems += _calculate(line, month, rates)
+    return problems
+
+
+def _send_lines_for_review(lines: list[ClaimLine], by) -> None:
+    """Every line not yet approved goes to the reviewer as pending, its last decision cleared."""
     for line in lines:
         if line.is_locked:
             continue
@@ -256,7 +291,10 @@ def claim_submit(
         line.decided_by = None
         line.updated_by = by
         _save(line, by)
-    total = sum((calculations.adjustment_due(line) for line in lines), ZERO)
+
+
+def _submission_warnings(claim: Claim, lines: list[ClaimLine], total: Decimal) -> list[dict]:
+    """What the reviewer is warned of: costs well over a line's cap, the entitlement passed."""
     warnings = [
         {"line": line.pk, "message": line.over_cap_warning}
         for line in lines
@@ -265,15 +303,10 @@ def claim_submit(
     over_entitlement = entitlement.entitlement_warning(claim, total)
     if over_entitlement:
         warnings.append({"line": None, "message": over_entitlement})
-    resubmitted = claim.status == Claim.Status.RETURNED
-    claim.declared_additional = declared_additional
-    claim.declared_costs_paid = declared_costs_paid
-    claim.submitted_at = now
-    claim.submitted_by = by
-    claim.warnings = warnings
-    claim.status = _derived_status(lines)
-    claim.full_clean()
-    _save(claim, by)
+    return warnings
+
+
+def _notify_submitted(claim: Claim, *, total: Decimal, resubmitted: bool, by) -> None:
     verb = "resubmitted" if resubmitted else "submitted"
     emails.notify_practice(
         claim,
@@ -284,7 +317,6 @@ def claim_submit(
     emails.notify_reviewers(
         claim, f"{verb}, ready for review", f"The claim for £{total:,} is ready for review."
     )
-    return claim
 
 
 def _derived_status(lines: list[ClaimLine]) -> str:
@@ -296,120 +328,3 @@ def _derived_status(lines: list[ClaimLine]) -> str:
     if ClaimLine.Status.APPROVED in statuses:
         return Claim.Status.PARTLY_APPROVED
     return Claim.Status.SUBMITTED
-
-
-def _require_in_review(claim: Claim) -> None:
-    if not claim.in_review:
-        raise ValidationError(
-            f"This claim is {claim.get_status_display().lower()}: only a submitted claim with "
-            "lines still to decide can be reviewed."
-        )
-
-
-def _decide(*, line: ClaimLine, status: str, reason: str, by) -> ClaimLine:
-    line = ClaimLine.objects.select_for_update().select_related("post").get(pk=line.pk)
-    claim = Claim.objects.select_for_update().select_related("pcn").get(pk=line.claim_id)
-    _require_in_review(claim)
-    if line.status != ClaimLine.Status.PENDING:
-        raise ValidationError(
-            f"This line has already been {line.get_status_display().lower()}. Return the claim "
-            "to the practice if it needs another look."
-        )
-    now = timezone.now()
-    line.status = status
-    line.decision_reason = reason.strip()
-    line.decided_at = now
-    line.decided_by = by
-    line.approved_at = now if status == ClaimLine.Status.APPROVED else None
-    line.full_clean(exclude=["claim", "post"])
-    _save(line, by)
-    _refresh_status(claim, by)
-    return line
-
-
-def _refresh_status(claim: Claim, by) -> None:
-    status = _derived_status(list(claim.lines.all()))
-    if status != claim.status:
-        claim.status = status
-        _save(claim, by)
-
-
-@transaction.atomic
-def claim_line_approve(*, line: ClaimLine, reason: str = "", by) -> ClaimLine:
-    """Approve a pending line. Approved lines are locked: they are what the commissioner pays."""
-    line = _decide(line=line, status=ClaimLine.Status.APPROVED, reason=reason, by=by)
-    emails.notify_practice(
-        line.claim,
-        "a line was approved",
-        f"{line.post.person_name}'s line (£{line.reimbursable:,}) was approved."
-        + (f" Reason: {line.decision_reason}" if line.decision_reason else ""),
-    )
-    return line
-
-
-@transaction.atomic
-def claim_line_reject(*, line: ClaimLine, reason: str, by) -> ClaimLine:
-    if not reason or not reason.strip():
-        raise ValidationError(
-            {"reason": "Give the reason for rejecting the line, so the practice can act on it."}
-        )
-    line = _decide(line=line, status=ClaimLine.Status.REJECTED, reason=reason, by=by)
-    emails.notify_practice(
-        line.claim,
-        "a line was rejected",
-        f"{line.post.person_name}'s line was rejected. Reason: {line.decision_reason}",
-    )
-    return line
-
-
-@transaction.atomic
-def claim_return(*, claim: Claim, query: str, by) -> Claim:
-    """Send the claim back to the practice with a question. Lines not approved reopen for
-    correction (their last decision and reason stay in the history); approved lines stay."""
-    if not query or not query.strip():
-        raise ValidationError({"query": "Write the question the practice needs to answer."})
-    claim = Claim.objects.select_for_update().select_related("pcn").get(pk=claim.pk)
-    if claim.status not in (*Claim.IN_REVIEW, Claim.Status.REJECTED):
-        raise ValidationError(
-            f"This claim is {claim.get_status_display().lower()}, so it cannot be returned."
-        )
-    for line in claim.lines.filter(status=ClaimLine.Status.REJECTED):
-        line.status = ClaimLine.Status.PENDING
-        line.decided_at = None
-        line.decided_by = None
-        _save(line, by)
-    claim.status = Claim.Status.RETURNED
-    claim.query = query.strip()
-    claim.returned_at = timezone.now()
-    claim.returned_by = by
-    claim.full_clean()
-    _save(claim, by)
-    emails.notify_practice(
-        claim,
-        "returned with a question",
-        f"Your commissioner returned the claim with this question:\n\n{claim.query}\n\n"
-        "Correct the claim and submit it again.",
-    )
-    return claim
-
-
-@transaction.atomic
-def claim_approve_remaining(*, claim: Claim, by) -> Claim:
-    """Approve every line still pending (rejected lines stay rejected)."""
-    claim = Claim.objects.select_for_update().select_related("pcn").get(pk=claim.pk)
-    _require_in_review(claim)
-    now = timezone.now()
-    pending = list(claim.lines.filter(status=ClaimLine.Status.PENDING))
-    for line in pending:
-        line.status = ClaimLine.Status.APPROVED
-        line.decided_at = line.approved_at = now
-        line.decided_by = by
-        line.full_clean(exclude=["claim", "post"])
-        _save(line, by)
-    _refresh_status(claim, by)
-    emails.notify_practice(
-        claim,
-        claim.get_status_display().lower(),
-        f"Your commissioner approved the {len(pending)} remaining line(s).",
-    )
-    return claim

@@ -1,0 +1,36 @@
+"""ARRS reference data (roles, maximum rates, reimbursement percentages, ARR sum rates) and
+the staff in post that PCNs claim for.
+
+Every figure here is a dated row that commissioner staff edit in the admin: nothing about money
+is a constant in code (docs/decisions/0002-rates-and-percentages.md). Callers import from here,
+never from the submodules.
+"""
+
+from .posts import BASELINE_DATE, GP_SCHEME_START, Post, PostHours
+from .reference import (
+    FULL_TIME,
+    EntitlementRate,
+    LockedRateError,
+    Rate,
+    RateQuerySet,
+    Region,
+    ReimbursementPercentage,
+    Role,
+    Unit,
+)
+
+__all__ = [
+    "BASELINE_DATE",
+    "FULL_TIME",
+    "GP_SCHEME_START",
+    "EntitlementRate",
+    "LockedRateError",
+    "Post",
+    "PostHours",
+    "Rate",
+    "RateQuerySet",
+    "Region",
+    "ReimbursementPercentage",
+    "Role",
+    "Unit",
+]
