@@ -287,8 +287,9 @@ def visible_practices(user: User) -> QuerySet[Practice]:
                 Exists(in_their_pcns) | Q(commissioner_id=user.commissioner_id)
             )
         case Role.CLINICAL_DIRECTOR | Role.LINK_WORKER:
-            members = Membership.objects.filter(pcn_id=user.pcn_id).values("practice_id")
-            return Practice.objects.filter(pk__in=members)
+            # Today's members: a practice that has left for another PCN is that PCN's now.
+            members = Membership.objects.current().filter(pcn_id=user.pcn_id)
+            return Practice.objects.filter(pk__in=members.values("practice_id"))
         case Role.PRACTICE_MANAGER:
             return Practice.objects.filter(pk=user.practice_id)
     return Practice.objects.none()

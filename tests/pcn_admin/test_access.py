@@ -56,3 +56,16 @@ def test_community_organisation_staff_see_no_register(two_areas):
     user = CommunityOrganisationUserFactory()
     assert not access.visible_pcns(user).exists()
     assert not access.visible_practices(user).exists()
+
+
+@pytest.mark.parametrize("factory", [ClinicalDirectorUserFactory, LinkWorkerUserFactory])
+def test_a_practice_that_left_the_pcn_is_no_longer_its_users_to_see(two_areas, factory):
+    import datetime as dt
+
+    ours, our_pcn, our_practice, theirs, their_pcn, their_practice = two_areas
+    leaver = MembershipFactory(
+        pcn=our_pcn, start_date=dt.date(2020, 1, 1), end_date=dt.date(2024, 3, 31)
+    ).practice
+    MembershipFactory(pcn=their_pcn, practice=leaver, start_date=dt.date(2024, 4, 1))
+    user = factory(pcn=our_pcn)
+    assert list(access.visible_practices(user)) == [our_practice]

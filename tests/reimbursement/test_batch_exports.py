@@ -177,11 +177,13 @@ def test_a_name_that_looks_like_a_formula_stays_text(client, batch_world):
     [
         ("reviewer", 200),
         ("other_reviewer", 404),
-        ("director", 403),  # sees the batch (their remittance) but not the full file
-        ("outside_director", 404),
+        # Only the commissioner's staff hold the permission: everyone else is refused (403)
+        # before any batch is looked up, whether or not they could see the batch.
+        ("director", 403),
+        ("outside_director", 403),
         ("practice_manager", 403),
-        ("link_worker", 404),
-        ("community_user", 404),
+        ("link_worker", 403),
+        ("community_user", 403),
     ],
 )
 def test_only_the_commissioners_staff_download_the_full_files(

@@ -46,8 +46,9 @@ def _text(html: str) -> str:
         ("outside_director", 404),
         ("practice_manager", 200),
         ("other_practice_manager", 404),  # a member practice, not the payee
-        ("link_worker", 404),
-        ("community_user", 404),
+        # Roles without the permission are refused before any batch is looked up.
+        ("link_worker", 403),
+        ("community_user", 403),
     ],
 )
 def test_a_remittance_is_for_the_pcn_its_payee_and_the_commissioner(

@@ -28,7 +28,9 @@ def _url(name, claim, *args):
 # Who may see what -----------------------------------------------------------------------
 
 PREPARERS = ["practice_manager", "director"]
-OUTSIDERS = ["other_practice_manager", "other_director", "other_reviewer", "link_worker"]
+# Roles that deal with claims, but not this one: it is not found (404). A link worker's role
+# has no claims at all, and is refused (403: test_a_link_worker_cannot_use_the_claim_pages).
+OUTSIDERS = ["other_practice_manager", "other_director", "other_reviewer"]
 
 
 @pytest.mark.parametrize("persona", [*PREPARERS, "reviewer"])
@@ -59,7 +61,8 @@ def test_a_link_worker_cannot_use_the_claim_pages(client, world):
     client.force_login(world.link_worker)
 
     assert client.get(reverse("reimbursement:claim_list")).status_code == 403
-    assert client.get(_url("claim_detail", claim)).status_code == 404
+    # Refused for the role (403), as the list is, not hidden as if the claim were elsewhere.
+    assert client.get(_url("claim_detail", claim)).status_code == 403
 
 
 @pytest.mark.parametrize("persona", OUTSIDERS)
