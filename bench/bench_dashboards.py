@@ -201,7 +201,7 @@ def main() -> None:
         busiest_director = _user("bench-director-busiest", role=Role.CLINICAL_DIRECTOR, pcn=busiest)
 
         def url(name: str, **kwargs) -> str:
-            return reverse(f"networks:{name}", kwargs=kwargs) + f"?year={year}"
+            return reverse(f"dashboards:{name}", kwargs=kwargs) + f"?year={year}"
 
         pages = [
             ("PCN dashboard", director, url("pcn_dashboard", code=pcn.code)),

@@ -15,6 +15,8 @@ from pcn_admin.spreadsheets import FORMULA_STARTS
 # (ALNWICK) & DISTRICT", "HEALTH@WORK", "BLYTH-SEATON / CRAMLINGTON", "LIVING WELL +".
 ALLOWED_PUNCTUATION = "&'’(),./+@_:;!?\"#-"
 NAME_PATTERN = re.compile(r"[^\W_]| |[" + re.escape(ALLOWED_PUNCTUATION) + "]")
+# The whole name at once: the importers check some 26,000 names in an ePCN file.
+WHOLE_NAME = re.compile(r"(?:[^\W_]| |[" + re.escape(ALLOWED_PUNCTUATION) + "])*")
 _SHOWN = {"\t": "a tab", "\r": "a line break", "\n": "a line break"}
 
 
@@ -29,6 +31,8 @@ def organisation_name_problem(value: str) -> str:
             f"A name cannot start with {shown}: a spreadsheet would run it as a formula. "
             "Start the name with a letter or a digit."
         )
+    if WHOLE_NAME.fullmatch(value):
+        return ""
     refused = sorted({char for char in value if not NAME_PATTERN.fullmatch(char)})
     if refused:
         shown = ", ".join(_SHOWN.get(char, repr(char)) for char in refused)
