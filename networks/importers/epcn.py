@@ -230,193 +230,218 @@ def _names_usable(result, sheet, number, title, cells, *keys) -> bool:
     return usable
 
 
+_CELL = object()  # "report the cell as the file has it"
+
+
+@dataclass
+class _Row:
+    """One sheet row being checked: reports each problem against its column and remembers
+    whether it had any, so every check runs and every problem is reported at once."""
+
+    result: EpcnFile
+    sheet: str
+    number: int
+    title: dict[str, str]
+    cells: dict
+    ok: bool = True
+
+    def error(self, key: str, why: str, value=_CELL) -> None:
+        value = self.cells[key] if value is _CELL else value
+        _error(self.result, self.sheet, self.number, self.title[key], value, why)
+        self.ok = False
+
+    def code(self, key: str, validator) -> str | None:
+        try:
+            return _code(self.cells[key], validator)
+        except ValidationError as exc:
+            self.error(key, exc.messages[0])
+            return None
+
+    def dates(self, *keys: str) -> dict[str, dt.date | None]:
+        dates = {}
+        for key in keys:
+            try:
+                dates[key] = _date(self.cells[key])
+            except ValueError as exc:
+                self.error(key, str(exc))
+        return dates
+
+    def check_names(self, *keys: str) -> None:
+        if not _names_usable(self.result, self.sheet, self.number, self.title, self.cells, *keys):
+            self.ok = False
+
+
+def _check_span(row: _Row, dates, start: str, end: str, *, no_start: str, ends_early: str) -> None:
+    """A start is needed and an end may not come before it; checked only on an otherwise good
+    row, as a bad date or code already explains it. `ends_early` takes the start date."""
+    if row.ok and dates[start] is None:
+        row.error(start, no_start, value=None)
+    if row.ok and dates[end] and dates[end] < dates[start]:
+        row.error(end, ends_early.format(dates[start]))
+
+
+def _note_commissioner(result: EpcnFile, name_variants, code: str, name: str) -> None:
+    # The first spelling is kept; the others are reported once the file is read.
+    name_variants[code].add(name)
+    result.commissioners.setdefault(code, name)
+
+
 def _parse_pcns(result: EpcnFile, sheet, path: Path, name_variants) -> None:
     seen: dict[str, int] = {}
     title, rows = _read(sheet, PCN_COLUMNS, PCN_OPTIONAL, path)
     for number, cells in rows:
-        ok = True
-        try:
-            code = _code(cells["code"], PCN_CODE)
-        except ValidationError as exc:
-            _error(result, sheet.title, number, title["code"], cells["code"], exc.messages[0])
-            ok, code = False, None
-        try:
-            commissioner = _code(cells["commissioner_code"], COMMISSIONER_CODE)
-        except ValidationError as exc:
-            value = cells["commissioner_code"]
-            _error(result, sheet.title, number, title["commissioner_code"], value, exc.messages[0])
-            ok = False
-        dates = {}
-        for key in ("open_date", "close_date"):
-            try:
-                dates[key] = _date(cells[key])
-            except ValueError as exc:
-                _error(result, sheet.title, number, title[key], cells[key], str(exc))
-                ok = False
-        name = _text(cells["name"])
-        if not name:
-            _error(result, sheet.title, number, title["name"], cells["name"], "a PCN needs a name")
-            ok = False
-        names = ("name", "commissioner_name")
-        if not _names_usable(result, sheet.title, number, title, cells, *names):
-            ok = False
-        if ok and dates["open_date"] is None:
-            _error(
-                result, sheet.title, number, title["open_date"], None, "a PCN needs an open date"
-            )
-            ok = False
-        if ok and dates["close_date"] and dates["close_date"] < dates["open_date"]:
-            _error(
-                result,
-                sheet.title,
-                number,
-                title["close_date"],
-                cells["close_date"],
-                f"the PCN closes before it opens ({dates['open_date']:%Y%m%d})",
-            )
-            ok = False
-        if code and code in seen:
-            _error(
-                result,
-                sheet.title,
-                number,
-                title["code"],
-                cells["code"],
-                f"PCN {code} is listed twice (also row {seen[code]})",
-            )
-            ok = False
-        if code:
-            seen.setdefault(code, number)
-        if not ok:
+        row = _Row(result, sheet.title, number, title, cells)
+        pcn = _check_pcn(row, seen)
+        if pcn is None:
             continue
-        lines = []
-        for n in range(1, 6):
-            value = cells.get(f"address_{n}")
-            if isinstance(value, int | float) and not isinstance(value, bool) and value == 0:
-                # A lookup of an empty cell yields 0 (seen in the December 2019 file).
-                result.warnings.append(
-                    f"{sheet.title}, row {number}, {title[f'address_{n}']}: 0 is not an "
-                    f"address line; left blank for PCN {code}."
-                )
-                continue
-            if _text(value):
-                lines.append(_text(value))
-        commissioner_name = _text(cells["commissioner_name"])
-        name_variants[commissioner].add(commissioner_name)
-        result.commissioners.setdefault(commissioner, commissioner_name)
-        result.pcns.append(
-            PcnRow(
-                code=code,
-                name=name,
-                commissioner_code=commissioner,
-                open_date=dates["open_date"],
-                close_date=dates["close_date"],
-                address="\n".join(lines),
-                postcode=_text(cells.get("postcode")).upper(),
-            )
+        _note_commissioner(
+            result, name_variants, pcn.commissioner_code, _text(cells["commissioner_name"])
         )
+        result.pcns.append(pcn)
+
+
+def _check_pcn(row: _Row, seen: dict[str, int]) -> PcnRow | None:
+    """The row as a PcnRow, or None when it has errors (all of them reported)."""
+    code = row.code("code", PCN_CODE)
+    commissioner = row.code("commissioner_code", COMMISSIONER_CODE)
+    dates = row.dates("open_date", "close_date")
+    name = _text(row.cells["name"])
+    if not name:
+        row.error("name", "a PCN needs a name")
+    row.check_names("name", "commissioner_name")
+    _check_span(
+        row,
+        dates,
+        "open_date",
+        "close_date",
+        no_start="a PCN needs an open date",
+        ends_early="the PCN closes before it opens ({:%Y%m%d})",
+    )
+    if code and code in seen:
+        row.error("code", f"PCN {code} is listed twice (also row {seen[code]})")
+    if code:
+        seen.setdefault(code, row.number)
+    if not row.ok:
+        return None
+    return PcnRow(
+        code=code,
+        name=name,
+        commissioner_code=commissioner,
+        open_date=dates["open_date"],
+        close_date=dates["close_date"],
+        address=_address(row, code),
+        postcode=_text(row.cells.get("postcode")).upper(),
+    )
+
+
+def _address(row: _Row, code: str) -> str:
+    lines = []
+    for n in range(1, 6):
+        key = f"address_{n}"
+        value = row.cells.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool) and value == 0:
+            # A lookup of an empty cell yields 0 (seen in the December 2019 file).
+            row.result.warnings.append(
+                f"{row.sheet}, row {row.number}, {row.title[key]}: 0 is not an "
+                f"address line; left blank for PCN {code}."
+            )
+            continue
+        if _text(value):
+            lines.append(_text(value))
+    return "\n".join(lines)
+
+
+PARTNER_CODES = (
+    ("practice_code", PRACTICE_CODE),
+    ("pcn_code", PCN_CODE),
+    ("practice_commissioner_code", COMMISSIONER_CODE),
+    ("pcn_commissioner_code", COMMISSIONER_CODE),
+)
+# Each partner row names two commissioners: the PCN's and the practice's.
+PARTNER_COMMISSIONERS = (
+    ("pcn_commissioner_code", "pcn_commissioner_name"),
+    ("practice_commissioner_code", "practice_commissioner_name"),
+)
 
 
 def _parse_partners(result: EpcnFile, sheet, path: Path, variants) -> None:
     title, rows = _read(sheet, PARTNER_COLUMNS, frozenset(), path)
     pcn_codes = {p.code for p in result.pcns}
-    latest: dict[str, tuple[dt.date, PracticeRow]] = {}
+    latest: dict[str, tuple[tuple, PracticeRow]] = {}
     seen: dict[tuple, int] = {}
     for number, cells in rows:
-        ok = True
-        codes = {}
-        for key, validator in (
-            ("practice_code", PRACTICE_CODE),
-            ("pcn_code", PCN_CODE),
-            ("practice_commissioner_code", COMMISSIONER_CODE),
-            ("pcn_commissioner_code", COMMISSIONER_CODE),
-        ):
-            try:
-                codes[key] = _code(cells[key], validator)
-            except ValidationError as exc:
-                _error(result, sheet.title, number, title[key], cells[key], exc.messages[0])
-                ok = False
-        dates = {}
-        for key in ("start_date", "end_date"):
-            try:
-                dates[key] = _date(cells[key])
-            except ValueError as exc:
-                _error(result, sheet.title, number, title[key], cells[key], str(exc))
-                ok = False
-        if ok and dates["start_date"] is None:
-            _error(result, sheet.title, number, title["start_date"], None, "needs a start date")
-            ok = False
-        if ok and dates["end_date"] and dates["end_date"] < dates["start_date"]:
-            _error(
-                result,
-                sheet.title,
-                number,
-                title["end_date"],
-                cells["end_date"],
-                f"the membership ends before it starts ({dates['start_date']:%Y%m%d})",
-            )
-            ok = False
-        if "pcn_code" in codes and codes["pcn_code"] not in pcn_codes:
-            _error(
-                result,
-                sheet.title,
-                number,
-                title["pcn_code"],
-                cells["pcn_code"],
-                "this PCN is not on the PCN sheet",
-            )
-            ok = False
-        practice_name = _text(cells["practice_name"])
-        if not practice_name:
-            _error(
-                result,
-                sheet.title,
-                number,
-                title["practice_name"],
-                cells["practice_name"],
-                "a practice needs a name",
-            )
-            ok = False
-        names = ("practice_name", "practice_commissioner_name", "pcn_commissioner_name")
-        if not _names_usable(result, sheet.title, number, title, cells, *names):
-            ok = False
-        if not ok:
+        row = _Row(result, sheet.title, number, title, cells)
+        checked = _check_partner(row, pcn_codes)
+        if checked is None or _listed_twice(row, checked[0], seen):
             continue
-        key = (codes["practice_code"], codes["pcn_code"], dates["start_date"])
-        if key in seen:
-            _error(
-                result,
-                sheet.title,
-                number,
-                title["start_date"],
-                cells["start_date"],
-                f"practice {key[0]} joins {key[1]} on this date twice (also row {seen[key]})",
-            )
-            continue
-        seen[key] = number
-        for code_key, name_key in (
-            ("pcn_commissioner_code", "pcn_commissioner_name"),
-            ("practice_commissioner_code", "practice_commissioner_name"),
-        ):
-            name = _text(cells[name_key])
-            variants[codes[code_key]].add(name)
-            result.commissioners.setdefault(codes[code_key], name)
-        membership = MembershipRow(
-            row=number,
-            practice_code=codes["practice_code"],
-            pcn_code=codes["pcn_code"],
-            start_date=dates["start_date"],
-            end_date=dates["end_date"],
-        )
+        membership, practice, codes = checked
+        for code_key, name_key in PARTNER_COMMISSIONERS:
+            _note_commissioner(result, variants, codes[code_key], _text(cells[name_key]))
         result.memberships.append(membership)
-        # A practice's name and parent come from its latest relationship (current first).
-        rank = (membership.end_date is None, membership.start_date)
-        practice = PracticeRow(
-            codes["practice_code"], practice_name, codes["practice_commissioner_code"]
-        )
-        if codes["practice_code"] not in latest or rank > latest[codes["practice_code"]][0]:
-            latest[codes["practice_code"]] = (rank, practice)
+        _keep_latest(latest, membership, practice)
     result.practices = {code: practice for code, (_, practice) in sorted(latest.items())}
+    _warn_name_variants(result, variants)
+
+
+def _check_partner(
+    row: _Row, pcn_codes: set[str]
+) -> tuple[MembershipRow, PracticeRow, dict[str, str]] | None:
+    """(membership, practice, codes) for the row, or None when it has errors (all reported)."""
+    codes = {}
+    for key, validator in PARTNER_CODES:
+        code = row.code(key, validator)
+        if code is not None:
+            codes[key] = code
+    dates = row.dates("start_date", "end_date")
+    _check_span(
+        row,
+        dates,
+        "start_date",
+        "end_date",
+        no_start="needs a start date",
+        ends_early="the membership ends before it starts ({:%Y%m%d})",
+    )
+    if "pcn_code" in codes and codes["pcn_code"] not in pcn_codes:
+        row.error("pcn_code", "this PCN is not on the PCN sheet")
+    practice_name = _text(row.cells["practice_name"])
+    if not practice_name:
+        row.error("practice_name", "a practice needs a name")
+    row.check_names("practice_name", "practice_commissioner_name", "pcn_commissioner_name")
+    if not row.ok:
+        return None
+    membership = MembershipRow(
+        row=row.number,
+        practice_code=codes["practice_code"],
+        pcn_code=codes["pcn_code"],
+        start_date=dates["start_date"],
+        end_date=dates["end_date"],
+    )
+    practice = PracticeRow(
+        codes["practice_code"], practice_name, codes["practice_commissioner_code"]
+    )
+    return membership, practice, codes
+
+
+def _listed_twice(row: _Row, membership: MembershipRow, seen: dict[tuple, int]) -> bool:
+    key = (membership.practice_code, membership.pcn_code, membership.start_date)
+    if key in seen:
+        row.error(
+            "start_date",
+            f"practice {key[0]} joins {key[1]} on this date twice (also row {seen[key]})",
+        )
+        return True
+    seen[key] = row.number
+    return False
+
+
+def _keep_latest(latest, membership: MembershipRow, practice: PracticeRow) -> None:
+    # A practice's name and parent come from its latest relationship (current first).
+    rank = (membership.end_date is None, membership.start_date)
+    if practice.code not in latest or rank > latest[practice.code][0]:
+        latest[practice.code] = (rank, practice)
+
+
+def _warn_name_variants(result: EpcnFile, variants) -> None:
     for code, names in sorted(variants.items()):
         names.discard("")
         if len(names) > 1:

@@ -1,0 +1,2 @@
+"""Pages of the reimbursement app, split by concern: claims.py (monthly ARRS claims) and
+batches.py (payment batches and remittances). reimbursement/urls.py imports both."""
