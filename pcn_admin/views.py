@@ -29,7 +29,8 @@ _WORK = [
 
 def _dashboard_links(user) -> list[tuple[str, str]]:
     links = []
-    if access.has(user, Permission.VIEW_COMMISSIONER_DASHBOARD):
+    # Only when there is a commissioner to show: a new install has none until the ePCN import.
+    if access.commissioner_dashboard_commissioners(user).exists():
         url = reverse("dashboards:commissioner_dashboard")
         links.append((url, "Your commissioner's dashboard"))
     if access.has(user, Permission.VIEW_PCN_DASHBOARD) and user.pcn_id:
