@@ -37,9 +37,7 @@ def test_staff_set_up_an_authenticator_app_before_they_reach_the_admin(page, log
     log_in(staff)
     page.goto("/admin/")
 
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Set up two-factor authentication"
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up two-factor authentication")
     # What a person types into their app: the setup key shown under the QR code.
     shown_key = page.locator("main code").first.inner_text()
     key = base64.b32decode(shown_key.replace(" ", ""))
