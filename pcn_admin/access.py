@@ -220,7 +220,6 @@ def _directory_reach(user: User, organisation, **context) -> bool:
 # of the scope the page loaded it from.
 REACH: dict[Permission, Callable[..., bool]] = {
     Permission.EDIT_REGISTER: _in_own_area,
-    Permission.EDIT_RATES: lambda user, obj, **context: True,
     Permission.EDIT_POSTS: _posts_reach,
     Permission.PREPARE_CLAIMS: _claim_reach,
     Permission.REVIEW_CLAIMS: _in_own_area,

@@ -71,14 +71,13 @@ def post_create(request):
     return render(request, "roles/post_form.html", {"form": form, "post": None})
 
 
-def _editable_post(request, pk):
-    posts = access.visible_posts(request.user).select_related("pcn", "role")
-    return access.load(request.user, access.Permission.EDIT_POSTS, posts, pk=pk)
+def _posts(user):
+    return access.visible_posts(user).select_related("pcn", "role")
 
 
 @login_required
-def post_edit(request, pk):
-    post = _editable_post(request, pk)
+@access.loads(access.Permission.EDIT_POSTS, _posts)
+def post_edit(request, post):
     pcns = access.editable_pcns_for_posts(request.user)
     initial = {"hours": selectors.current_hours(post)}
     form = PostForm(request.POST or None, instance=post, pcns=pcns, initial=initial)
@@ -100,8 +99,8 @@ def post_edit(request, pk):
 
 
 @login_required
-def post_end(request, pk):
-    post = _editable_post(request, pk)
+@access.loads(access.Permission.EDIT_POSTS, _posts)
+def post_end(request, post):
     form = PostEndForm(request.POST or None, initial={"end_date": post.end_date})
     if request.method == "POST" and form.is_valid():
         try:

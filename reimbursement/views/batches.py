@@ -16,8 +16,7 @@ from pcn_admin import access
 
 from .. import exports
 from ..models import Batch, BatchPayee
-
-PAGE_SIZE = 25
+from . import PAGE_SIZE
 
 
 @login_required

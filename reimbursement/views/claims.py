@@ -26,8 +26,7 @@ from ..forms import (
     LineDecisionForm,
 )
 from ..models import Claim, ClaimLine, over_cap_warning
-
-PAGE_SIZE = 25
+from . import PAGE_SIZE
 
 
 def _claim_or_404(request, pk) -> Claim:
