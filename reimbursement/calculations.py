@@ -17,7 +17,13 @@ This is the only place the rule lives (arrs.md, "How a monthly claim line is com
    Breakdown so a reviewer can see how the total was reached.
 
 Rates, percentages and the fee maximum are read from the database (roles app); nothing here
-is a figure. A month with no configured rate is refused, never guessed.
+is a figure. A month with no configured rate is refused, never guessed. Each line names the
+provenance of the maximum it used (published, or derived: arrs.md), and, for an inner or outer
+London post priced on a London-wide or national figure, which region's figure that was.
+
+Pay awards (uplifted_maximum) follow the on-cost formula of arrs.md: the salary is taken out of
+the base maximum with the formula of the base's date, raised by the award, and priced with the
+formula of the award's date, rounded half up to the pound.
 
 Beside the line rule live the other money rules: why a line cannot be claimed
 (line_problems), a claim line's figures (breakdown_for), what an adjustment asks for
@@ -37,7 +43,16 @@ from django.db.models import Case, DecimalField, F, Value, When
 from django.db.models.functions import Coalesce
 
 from pcn_admin.dates import month_bounds
-from roles.models import FULL_TIME, Rate, ReimbursementPercentage, Role, Unit
+from roles.models import (
+    FULL_TIME,
+    REGION_FALLBACK,
+    Provenance,
+    Rate,
+    Region,
+    ReimbursementPercentage,
+    Role,
+    Unit,
+)
 
 from .models import ClaimLine
 
@@ -63,10 +78,21 @@ class Breakdown:
     fee_max: Decimal
     fee: Decimal
     reimbursable: Decimal  # pounds, to the penny
+    provenance: str = Provenance.PUBLISHED  # of the maximum used (roles.models.Provenance)
+    rate_region: str = Region.NATIONAL  # whose figure: the post's region, or London, or national
+    rate_id: int | None = None  # the Rate row used, kept on the claim line
 
     @property
     def limited_by_cap(self) -> bool:
         return self.cost * self.rate > self.cap
+
+    @property
+    def is_derived(self) -> bool:
+        return Provenance.is_derived(self.provenance)
+
+    @property
+    def provenance_label(self) -> str:
+        return Provenance(self.provenance).label
 
 
 def month_label(month: dt.date) -> str:
@@ -80,7 +106,7 @@ class RateBook:
     def __init__(self) -> None:
         self.roles = {role.code: role for role in Role.objects.all()}
         self.rates: dict[tuple[str, str], list[Rate]] = {}
-        for rate in Rate.objects.select_related("role").order_by("-effective_from"):
+        for rate in Rate.objects.current().select_related("role").order_by("-effective_from"):
             self.rates.setdefault((rate.role.code, rate.region), []).append(rate)
         self.percentages: dict[str, list[ReimbursementPercentage]] = {}
         for row in ReimbursementPercentage.objects.select_related("role").order_by(
@@ -97,35 +123,48 @@ class RateBook:
             ) from None
 
     def rate(self, role: Role, region: str, on: dt.date, afc_band: str = "") -> Rate:
-        """The maximum in force on `on` for this role and region; a band-specific row wins over
-        an any-band row of the same date."""
-        in_force = [r for r in self.rates.get((role.code, region), []) if r.effective_from <= on]
-        if in_force:
-            latest = in_force[0].effective_from
-            same_date = [r for r in in_force if r.effective_from == latest]
-            for row in same_date:
-                if afc_band and row.afc_band == afc_band:
-                    return row
-            for row in same_date:
-                if not row.afc_band:
-                    return row
-            if not afc_band:
-                bands = ", ".join(sorted(r.afc_band for r in same_date))
-                raise ValidationError(
-                    f"The maximum for {role.name} in {month_label(on)} depends on the Agenda for "
-                    f"Change band ({bands}). Record the post's band."
-                )
+        """The maximum in force on `on` for this role, from the post's region or, failing that,
+        the region it falls back to (REGION_FALLBACK). Among the figures of the latest date, the
+        post's band chooses only where there are figures for more than one band."""
+        for candidate in REGION_FALLBACK.get(region, (region,)):
+            in_force = [
+                r for r in self.rates.get((role.code, candidate), []) if r.effective_from <= on
+            ]
+            if in_force:
+                return self._by_band(role, on, in_force, afc_band)
         region_label = dict(Rate._meta.get_field("region").choices)[region]
-        band = f", band {afc_band}" if afc_band else ""
         raise ValidationError(
-            f"No ARRS maximum rate is configured for {role.name} ({region_label}{band}) in "
-            f"{month_label(on)}. Ask your commissioner to add the rate for that month."
+            f"No ARRS maximum is configured for {role.name} ({region_label}) in "
+            f"{month_label(on)}, so it cannot be claimed yet. Your commissioner can see this gap "
+            "on the figures coverage page; national figures are added by national administrators."
         )
 
-    def percentage(self, role: Role, on: dt.date) -> Decimal:
-        for row in self.percentages.get(role.code, []):
-            if row.effective_from <= on:
-                return row.percentage / Decimal("100")
+    @staticmethod
+    def _by_band(role: Role, on: dt.date, in_force: list[Rate], afc_band: str) -> Rate:
+        latest = in_force[0].effective_from
+        same_date = [r for r in in_force if r.effective_from == latest]
+        if len(same_date) == 1:
+            return same_date[0]
+        for row in same_date:
+            if row.afc_band == afc_band:
+                return row
+        bands = ", ".join(sorted(r.afc_band for r in same_date))
+        given = f" (the post says band {afc_band})" if afc_band else ""
+        raise ValidationError(
+            f"The maximum for {role.name} in {month_label(on)} depends on the Agenda for Change "
+            f"band ({bands}){given}. Record the post's band as one of these."
+        )
+
+    def percentage(self, role: Role, on: dt.date, afc_band: str = "") -> Decimal:
+        """The share in force on `on`: a row for the post's band wins over an any-band row of
+        the same or an earlier date only while it is the latest for that band."""
+        rows = [r for r in self.percentages.get(role.code, []) if r.effective_from <= on]
+        banded = [r for r in rows if afc_band and r.afc_band == afc_band]
+        general = [r for r in rows if not r.afc_band]
+        candidates = [group[0] for group in (banded, general) if group]
+        if candidates:
+            row = max(candidates, key=lambda r: (r.effective_from, bool(r.afc_band)))
+            return row.percentage / Decimal("100")
         raise ValidationError(
             f"No reimbursement percentage is configured for {role.name} in {month_label(on)}. "
             "Ask your commissioner to add the rate for that month."
@@ -262,7 +301,7 @@ def _breakdown(
     days_in_post = _days_in_post(first, last, start, end)
     fraction = _fraction(days_in_post, days_in_month)
     rate_row = book.rate(role_obj, region, first, afc_band or "")
-    share = book.percentage(role_obj, first)
+    share = book.percentage(role_obj, first, afc_band or "")
     cap = _cap(rate_row.annual_max, wte, fraction)
     fee_max, fee = _fee(role_obj, subcontract_fee, wte, fraction)
     if cost is None:
@@ -282,6 +321,9 @@ def _breakdown(
         fee_max=fee_max,
         fee=fee,
         reimbursable=_round_once(_within_cap(cost, share, cap) + fee),
+        provenance=rate_row.provenance,
+        rate_region=rate_row.region,
+        rate_id=rate_row.pk,
     )
 
 
@@ -448,3 +490,39 @@ def adjustment_due(line: ClaimLine) -> Decimal:
     if original is not None and original.status == ClaimLine.Status.APPROVED:
         amount -= original.reimbursable or ZERO
     return amount
+
+
+# arrs.md: a maximum M is salary S plus 14.38% employer pension plus employer NI. Up to 2024/25
+# NI was 13.8% above £9,100 (M = 1.2818 S - 1,255.80); from 2025/26 it is 15% above £5,000
+# (M = 1.2938 S - 750). Each pair applies from its date; these are the formula's coefficients,
+# not reimbursement figures (those are dated rows in the roles app).
+ON_COSTS = (
+    (dt.date(2025, 4, 1), Decimal("1.2938"), Decimal("750")),
+    (dt.date(2019, 4, 1), Decimal("1.2818"), Decimal("1255.80")),
+)
+POUND = Decimal("1")
+
+
+def _on_costs(on: dt.date) -> tuple[Decimal, Decimal]:
+    for start, multiplier, offset in ON_COSTS:
+        if on >= start:
+            return multiplier, offset
+    return ON_COSTS[-1][1], ON_COSTS[-1][2]
+
+
+def salary_within(maximum: Decimal, on: dt.date) -> Decimal:
+    """The salary a maximum in force on `on` was built from (unrounded)."""
+    multiplier, offset = _on_costs(on)
+    return (maximum + offset) / multiplier
+
+
+def uplifted_maximum(
+    base: Decimal, *, base_from: dt.date, award: Decimal, award_from: dt.date
+) -> Decimal:
+    """A maximum after a pay award of `award` (0.036 for 3.6%) from `award_from`: the base's
+    salary (with the on-costs of the base's date) raised by the award and priced with the
+    on-costs of the award's date, rounded half up to the pound. From 2025/26 this is
+    (M + 750) x (1 + award) - 750."""
+    multiplier, offset = _on_costs(award_from)
+    raised = salary_within(base, base_from) * (ONE + award)
+    return (raised * multiplier - offset).quantize(POUND, rounding=ROUND_HALF_UP)

@@ -59,13 +59,18 @@ class RateAdmin(ReferenceDataAdmin):
         "afc_band",
         "effective_from",
         "annual_max",
-        "verified",
+        "provenance",
+        "is_superseded",
         "is_locked",
     ]
-    list_filter = ["verified", "region", "role"]
-    search_fields = ["role__name", "source"]
+    list_filter = ["provenance", "region", "role"]
+    search_fields = ["role__name", "basis"]
     date_hierarchy = "effective_from"
-    readonly_fields = ["locked_at"]
+    readonly_fields = ["locked_at", "superseded_by", "confirmed_by", "confirmed_at"]
+
+    @admin.display(boolean=True, description="superseded by a pay award")
+    def is_superseded(self, obj):
+        return obj.superseded_by_id is not None
 
     @admin.display(boolean=True, description="used by a batched claim")
     def is_locked(self, obj):
@@ -87,13 +92,13 @@ class RateAdmin(ReferenceDataAdmin):
 
 @admin.register(ReimbursementPercentage)
 class ReimbursementPercentageAdmin(ReferenceDataAdmin):
-    list_display = ["role", "effective_from", "percentage"]
-    list_filter = ["role"]
+    list_display = ["role", "afc_band", "effective_from", "percentage", "provenance"]
+    list_filter = ["role", "provenance"]
 
 
 @admin.register(EntitlementRate)
 class EntitlementRateAdmin(ReferenceDataAdmin):
-    list_display = ["label", "per_weighted_patient", "gp_per_weighted_patient", "verified"]
+    list_display = ["label", "per_weighted_patient", "gp_per_weighted_patient", "provenance"]
 
 
 class PostHoursInline(admin.TabularInline):

@@ -49,6 +49,8 @@ class RoleViewSet(viewsets.ReadOnlyModelViewSet):
 class RateSerializer(BoundedTextMixin, serializers.ModelSerializer):
     role = serializers.SlugRelatedField(slug_field="code", queryset=Role.objects.all())
     is_locked = serializers.BooleanField(read_only=True)
+    superseded_by = serializers.PrimaryKeyRelatedField(read_only=True)
+    confirmed_at = serializers.DateTimeField(read_only=True)
 
     class Meta:
         model = Rate
@@ -59,8 +61,10 @@ class RateSerializer(BoundedTextMixin, serializers.ModelSerializer):
             "afc_band",
             "effective_from",
             "annual_max",
-            "verified",
-            "source",
+            "provenance",
+            "basis",
+            "superseded_by",
+            "confirmed_at",
             "is_locked",
         ]
         # Uniqueness is checked by full_clean() in the service, with the model's own message.
@@ -71,7 +75,7 @@ class RateViewSet(viewsets.ModelViewSet):
     serializer_class = RateSerializer
     permission_classes = [Allowed]
     access_permissions = REFERENCE_DATA_ACCESS
-    filterset_fields = ["region", "verified", "role__code"]
+    filterset_fields = ["region", "provenance", "role__code"]
 
     def get_queryset(self):
         return Rate.objects.select_related("role").order_by(

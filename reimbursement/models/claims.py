@@ -109,6 +109,36 @@ class Claim(models.Model):
     def in_review(self) -> bool:
         return self.status in self.IN_REVIEW
 
+    @property
+    def resubmitted(self) -> bool:
+        """Submitted again since the commissioner last returned it."""
+        return bool(
+            self.returned_at and self.submitted_at and self.submitted_at > self.returned_at
+        )
+
+    @property
+    def has_undecided_lines(self) -> bool:
+        """A line still waits for the commissioner's decision. Lists annotate
+        `undecided_line_count` (reimbursement.selectors) so that this costs no query."""
+        count = getattr(self, "undecided_line_count", None)
+        if count is not None:
+            return count > 0
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("lines")
+        if prefetched is not None:
+            return any(line.status == ClaimLine.Status.PENDING for line in prefetched)
+        return self.lines.filter(status=ClaimLine.Status.PENDING).exists()
+
+    @property
+    def status_text(self) -> str:
+        """The status as people read it: where the claim is and whose move it is, e.g.
+        "Returned to the practice", "Resubmitted, awaiting review" (decision 0004)."""
+        if self.status == self.Status.SUBMITTED:
+            return f"{'Resubmitted' if self.resubmitted else 'Submitted'}, awaiting review"
+        if self.status == self.Status.PARTLY_APPROVED and self.has_undecided_lines:
+            again = "Resubmitted, partly" if self.resubmitted else "Partly"
+            return f"{again} approved, the rest awaiting review"
+        return self.get_status_display()
+
     def clean(self):
         errors = {}
         if self.month and self.month.day != 1:
@@ -232,6 +262,14 @@ class ClaimLine(models.Model):
     fraction = models.DecimalField("part of the month", null=True, blank=True, **FRACTION)
     annual_max = models.DecimalField("annual maximum", null=True, blank=True, **MONEY)
     rate_effective_from = models.DateField(null=True, blank=True)
+    rate_used = models.ForeignKey(
+        "roles.Rate",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The maximum the line was priced on: its provenance is shown with the line.",
+    )
     rate = models.DecimalField(
         "share of cost", max_digits=5, decimal_places=4, null=True, blank=True
     )

@@ -5,7 +5,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from pcn_admin.bounds import EARLIEST
@@ -14,6 +14,9 @@ from reimbursement.calculations import Breakdown, RateBook, month_label
 from .. import calculations, emails, entitlement, selectors
 from ..models import Claim, ClaimLine
 
+_ONE_CLAIM_A_MONTH = next(
+    c for c in Claim._meta.constraints if c.name == "one_claim_per_pcn_month"
+)
 PENNY = Decimal("0.01")
 PLACES = Decimal("0.000001")
 ZERO = Decimal("0")
@@ -68,6 +71,7 @@ def _store_breakdown(line: ClaimLine, breakdown: Breakdown | None, error: str = 
     line.fraction = b.fraction.quantize(PLACES, ROUND_HALF_UP) if b else None
     line.annual_max = money(b and b.annual_max)
     line.rate_effective_from = b.rate_effective_from if b else None
+    line.rate_used_id = b.rate_id if b else None
     line.rate = b.rate if b else None
     line.cap = money(b and b.cap)
     line.fee_max = money(b and b.fee_max)
@@ -138,7 +142,12 @@ def claim_create(
     _check_month(month)
     claim = Claim(pcn=pcn, month=month, kind=kind, original=original, created_by=by)
     claim.full_clean()
-    _save(claim, by)
+    try:
+        with transaction.atomic():
+            _save(claim, by)
+    except IntegrityError:
+        # Two starts at once both pass full_clean(); the database lets one in (PostgreSQL).
+        raise ValidationError(_ONE_CLAIM_A_MONTH.violation_error_message) from None
     _new_lines(claim, by)
     return claim
 

@@ -1,7 +1,7 @@
 """ARRS reference data (roles, maximum rates, reimbursement percentages, ARR sum rates) and
 the staff in post that PCNs claim for.
 
-Every figure here is a dated row that commissioner staff edit in the admin: nothing about money
+Every figure here is a dated row that national administrators edit: nothing about money
 is a constant in code (docs/decisions/0002-rates-and-percentages.md). Callers import from here,
 never from the submodules.
 """
@@ -9,8 +9,10 @@ never from the submodules.
 from .posts import BASELINE_DATE, GP_SCHEME_START, Post, PostHours
 from .reference import (
     FULL_TIME,
+    REGION_FALLBACK,
     EntitlementRate,
     LockedRateError,
+    Provenance,
     Rate,
     RateQuerySet,
     Region,
@@ -27,6 +29,8 @@ __all__ = [
     "LockedRateError",
     "Post",
     "PostHours",
+    "Provenance",
+    "REGION_FALLBACK",
     "Rate",
     "RateQuerySet",
     "Region",

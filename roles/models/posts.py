@@ -54,7 +54,7 @@ class Post(models.Model):
     region = models.CharField(
         "rate region",
         max_length=20,
-        choices=Region.choices,
+        choices=[(r.value, r.label) for r in Region if r != Region.LONDON],
         default=Region.NATIONAL,
         help_text="Which maximum rates apply: national, or inner or outer London.",
     )

@@ -1,13 +1,16 @@
 """ARRS reference data: the roles, their maximum rates and reimbursement percentages, and the
 ARR sum's rate per weighted patient.
 
-Every figure here is a dated row that commissioner staff edit in the admin: nothing about money
-is a constant in code (docs/decisions/0002-rates-and-percentages.md).
+Every figure here is a dated row that national administrators edit (commissioner staff read
+them): nothing about money is a constant in code (docs/decisions/0002-rates-and-percentages.md).
+Each figure says where it comes from (`Provenance`, arrs.md) so a user can tell a published
+maximum from one we derived.
 """
 
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -29,6 +32,63 @@ class Region(models.TextChoices):
     NATIONAL = "national", "National"
     OUTER_LONDON = "outer_london", "Outer London"
     INNER_LONDON = "inner_london", "Inner London"
+    # GPs have one London figure with no inner/outer split (arrs.md).
+    LONDON = "london", "London (inner and outer)"
+
+
+# Where a post's region finds its figure: an inner or outer London post takes a London-wide
+# figure (GPs) when its own region has none. Never the national figure: that would under-pay a
+# London post without a word (decision 0002); the gap shows on the coverage page instead.
+REGION_FALLBACK = {
+    Region.NATIONAL: (Region.NATIONAL,),
+    Region.OUTER_LONDON: (Region.OUTER_LONDON, Region.LONDON),
+    Region.INNER_LONDON: (Region.INNER_LONDON, Region.LONDON),
+    Region.LONDON: (Region.LONDON,),
+}
+
+
+class Provenance(models.TextChoices):
+    """arrs.md: how much each figure can be trusted."""
+
+    PUBLISHED = "published", "Published"
+    PUBLISHED_DATE_INFERRED = "published-date-inferred", "Published (start date inferred)"
+    DERIVED_BAND = "derived-band", "Derived from the same band"
+    DERIVED_UPLIFT = "derived-uplift", "Derived by a pay award"
+
+    @classmethod
+    def is_derived(cls, value: str) -> bool:
+        return value in (cls.DERIVED_BAND, cls.DERIVED_UPLIFT)
+
+
+class Sourced(models.Model):
+    """A reference figure's provenance and basis, and who confirmed a derived one."""
+
+    provenance = models.CharField(
+        max_length=30,
+        choices=Provenance.choices,
+        default=Provenance.PUBLISHED,
+        help_text="Published, or derived (from a role on the same band, or by a pay award).",
+    )
+    basis = models.TextField(
+        blank=True, help_text="The source of the figure, or how it was derived and from what."
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        help_text="Who confirmed a derived figure against the published one.",
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_derived(self) -> bool:
+        return Provenance.is_derived(self.provenance)
 
 
 class Role(models.Model):
@@ -78,15 +138,26 @@ class LockedRateError(ValidationError):
 
 
 class RateQuerySet(models.QuerySet):
+    def current(self):
+        """Rows not superseded by a pay award of the same date."""
+        return self.filter(superseded_by__isnull=True)
+
     def in_force(self, *, role_code: str, region: str, on: dt.date):
-        return self.filter(role__code=role_code, region=region, effective_from__lte=on)
+        return self.current().filter(role__code=role_code, region=region, effective_from__lte=on)
 
 
-class Rate(models.Model):
+# The fields that decide what a line is paid: once a batched claim has used a rate, none of them
+# may change (its provenance may still be confirmed, and a pay award may supersede it).
+LOCKED_FIELDS = ("role_id", "region", "afc_band", "effective_from", "annual_max")
+
+
+class Rate(Sourced):
     """Maximum reimbursable amount a year for 1.0 WTE, employer NI and pension included.
 
     It applies from `effective_from` until the next row for the same role, region and band.
-    A row a batched claim has used is locked: correct it with a new row dated later.
+    The band says which Agenda for Change band the figure is for; it chooses between rows only
+    where a role has figures for more than one band on the same date. A row a batched claim has
+    used is locked: correct it with a new row dated later.
     """
 
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="rates")
@@ -95,7 +166,10 @@ class Rate(models.Model):
         "Agenda for Change band",
         max_length=10,
         blank=True,
-        help_text="Only where the maximum depends on the band (e.g. 5 or 6); empty for any band.",
+        help_text=(
+            "The band the figure is for (e.g. 7-8a). A post's band matters only where the role "
+            "has figures for more than one band from the same date (e.g. 5 and 6)."
+        ),
     )
     effective_from = models.DateField(help_text="Uplifts start on the 1st of a month.")
     annual_max = models.DecimalField(
@@ -105,10 +179,15 @@ class Rate(models.Model):
         validators=[MinValueValidator(Decimal("0.01"))],
         help_text="Per 1.0 WTE a year, employer NI and pension included.",
     )
-    verified = models.BooleanField(
-        default=False, help_text="Checked against the Network Contract DES specification."
+    superseded_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supersedes",
+        editable=False,
+        help_text="A pay award of the same date that replaced this figure; kept for the history.",
     )
-    source = models.TextField(blank=True, help_text="Where the figure comes from.")
     locked_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -124,6 +203,7 @@ class Rate(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["role", "region", "afc_band", "effective_from"],
+                condition=Q(superseded_by__isnull=True),
                 name="one_rate_per_role_region_band_date",
                 violation_error_message=(
                     "There is already a rate for this role, region and band from this date."
@@ -158,17 +238,33 @@ class Rate(models.Model):
             self.refresh_from_db(fields=["locked_at"])
 
     def _refuse_if_locked(self, action: str) -> None:
-        if self.pk and Rate.objects.filter(pk=self.pk, locked_at__isnull=False).exists():
-            raise LockedRateError(
-                f"This rate has been used by a batched claim and cannot be {action}. "
-                "Add a new rate with a later effective date instead."
-            )
+        if not self.pk:
+            return
+        stored = Rate.objects.filter(pk=self.pk, locked_at__isnull=False).values(*LOCKED_FIELDS)
+        stored = stored.first()
+        if stored is None:
+            return
+        if action == "changed" and all(stored[f] == getattr(self, f) for f in LOCKED_FIELDS):
+            return
+        raise LockedRateError(
+            f"This rate has been used by a batched claim and cannot be {action}. "
+            "Add a new rate with a later effective date instead."
+        )
 
 
-class ReimbursementPercentage(models.Model):
-    """The share of actual cost a PCN may claim for a role, from a date (70%, 50% or 100%)."""
+class ReimbursementPercentage(Sourced):
+    """The share of actual cost a PCN may claim for a role, from a date (70%, 50% or 100%).
+
+    Like a maximum, it may depend on the post's band (mental health practitioners); an empty band
+    applies to any band without a row of its own."""
 
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="percentages")
+    afc_band = models.CharField(
+        "Agenda for Change band",
+        max_length=10,
+        blank=True,
+        help_text="Only where the share depends on the post's band; empty for any band.",
+    )
     effective_from = models.DateField()
     percentage = models.DecimalField(
         max_digits=5,
@@ -176,17 +272,16 @@ class ReimbursementPercentage(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
         help_text="For example 70, 50 or 100.",
     )
-    source = models.TextField(blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["role__name", "-effective_from"]
+        ordering = ["role__name", "afc_band", "-effective_from"]
         constraints = [
             models.UniqueConstraint(
-                fields=["role", "effective_from"],
-                name="one_percentage_per_role_date",
+                fields=["role", "afc_band", "effective_from"],
+                name="one_percentage_per_role_band_date",
                 violation_error_message=(
-                    "There is already a percentage for this role from this date."
+                    "There is already a percentage for this role and band from this date."
                 ),
             ),
             models.CheckConstraint(
@@ -196,10 +291,11 @@ class ReimbursementPercentage(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.role}: {self.percentage}% from {self.effective_from}"
+        band = f" (band {self.afc_band})" if self.afc_band else ""
+        return f"{self.role}{band}: {self.percentage}% from {self.effective_from}"
 
 
-class EntitlementRate(models.Model):
+class EntitlementRate(Sourced):
     """£ per weighted patient for a financial year's Additional Roles Reimbursement Sum."""
 
     year = models.PositiveSmallIntegerField(
@@ -221,8 +317,6 @@ class EntitlementRate(models.Model):
     )
     gp_pot_from = models.DateField(null=True, blank=True)
     gp_pot_to = models.DateField(null=True, blank=True)
-    verified = models.BooleanField(default=False)
-    source = models.TextField(blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -218,7 +218,7 @@ def test_finalising_locks_the_rates_the_lines_used_and_no_others():
     older = RateFactory(role=role, effective_from=dt.date(2024, 4, 1))
     pcn = pcn_with_payee()
     post = PostFactory(pcn=pcn, role=role, afc_band="")
-    approved(pcn, post=post, rate_effective_from=dt.date(2025, 4, 1))
+    approved(pcn, post=post, rate_effective_from=dt.date(2025, 4, 1), rate_used=used)
     batch = build(pcn).batch
     used.refresh_from_db()
     assert used.locked_at is None  # a draft can still change

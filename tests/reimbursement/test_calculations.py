@@ -133,14 +133,14 @@ class TestYearBoundaries:
         message = error.value.messages[0]
         assert "Mental health practitioner" in message
         assert "June 2022" in message
-        assert "Ask your commissioner to add the rate" in message
+        assert "cannot be claimed yet" in message
 
     def test_mental_health_practitioners_are_claimed_at_50_percent_until_march_2024(self):
         RateFactory(
             role=RoleFactory(code="mental_health_practitioner"),
             effective_from=dt.date(2021, 4, 1),
             annual_max=D("60000"),
-            verified=False,
+            provenance="derived-band",
         )
         assert claim(
             "mental_health_practitioner", dt.date(2024, 3, 1), cost="3000"
@@ -252,11 +252,12 @@ class TestRefusals:
 
     def test_a_month_without_a_configured_rate_is_refused(self):
         with pytest.raises(ValidationError) as error:
-            claim("first_contact_physiotherapist", dt.date(2021, 6, 1))
+            claim("gp_assistant", dt.date(2023, 6, 1))
         message = error.value.messages[0]
-        assert "First contact physiotherapist (National)" in message
-        assert "June 2021" in message
-        assert "Ask your commissioner to add the rate" in message
+        assert "GP assistant (National)" in message
+        assert "June 2023" in message
+        assert "cannot be claimed yet" in message
+        assert "coverage" in message
 
     def test_no_national_fallback_for_a_london_post_without_a_london_rate(self):
         with pytest.raises(ValidationError, match=r"\(Inner London\) in June 2025"):

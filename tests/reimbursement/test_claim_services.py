@@ -102,24 +102,23 @@ def test_a_part_month_line_is_reduced_by_the_days_in_post(world):
 
 
 def test_a_draft_line_without_a_rate_keeps_the_costs_and_says_what_to_do(world):
-    dietitian = PostFactory(
+    assistant = PostFactory(
         pcn=world.pcn,
-        role=RoleFactory(code="dietitian"),
-        registration_number="DT12345",
-        person_name="Dee Titian",
+        role=RoleFactory(code="gp_assistant"),
+        person_name="Gee Assist",
     )
     claim = services.claim_create(pcn=world.pcn, month=JUNE, by=world.director)
 
     line = services.claim_line_update(
-        line=_line(claim, dietitian), by=world.director, **PHARMACIST_COSTS
+        line=_line(claim, assistant), by=world.director, **PHARMACIST_COSTS
     )
 
     line.refresh_from_db()
     assert line.salary == PHARMACIST_COSTS["salary"]
     assert line.reimbursable is None
-    assert "Dietitian" in line.calculation_error
+    assert "GP assistant" in line.calculation_error
     assert "June 2025" in line.calculation_error
-    assert "Ask your commissioner to add the rate" in line.calculation_error
+    assert "coverage page" in line.calculation_error
 
 
 def test_a_negative_cost_is_refused_on_its_field(world):
@@ -265,18 +264,16 @@ def test_a_baseline_post_is_refused_on_its_line(world):
 
 
 def test_a_role_with_no_rate_that_month_is_refused_on_its_line(world):
-    dietitian = PostFactory(
-        pcn=world.pcn, role=RoleFactory(code="dietitian"), registration_number="DT1"
-    )
+    assistant = PostFactory(pcn=world.pcn, role=RoleFactory(code="gp_assistant"))
     claim = filled_claim(world)
 
     with pytest.raises(ValidationError) as caught:
         _submit(claim, world.director)
 
     errors = caught.value.message_dict
-    assert list(errors) == [services.line_key(_line(claim, dietitian))]
-    message = errors[services.line_key(_line(claim, dietitian))][0]
-    assert "Dietitian" in message and "June 2025" in message
+    assert list(errors) == [services.line_key(_line(claim, assistant))]
+    message = errors[services.line_key(_line(claim, assistant))][0]
+    assert "GP assistant" in message and "June 2025" in message
 
 
 def test_a_submitted_claim_is_read_only_to_the_practice(world):

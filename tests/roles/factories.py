@@ -29,8 +29,8 @@ class RateFactory(factory.django.DjangoModelFactory):
     region = models.Region.NATIONAL
     effective_from = dt.date(2020, 4, 1)
     annual_max = Decimal("40000.00")
-    verified = True
-    source = "Test figure."
+    provenance = models.Provenance.PUBLISHED
+    basis = "Test figure."
 
 
 class ReimbursementPercentageFactory(factory.django.DjangoModelFactory):
@@ -49,7 +49,7 @@ class EntitlementRateFactory(factory.django.DjangoModelFactory):
 
     year = 2030
     per_weighted_patient = Decimal("30.000")
-    verified = True
+    provenance = models.Provenance.PUBLISHED
 
 
 class PostFactory(factory.django.DjangoModelFactory):

@@ -13,6 +13,7 @@ from tests.pcn_admin.factories import (
     CommissionerStaffFactory,
     LinkWorkerUserFactory,
     PracticeManagerFactory,
+    UserFactory,
 )
 from tests.roles.factories import PostFactory, RateFactory, RoleFactory
 
@@ -38,8 +39,8 @@ def new_rate(**overrides):
         "region": "national",
         "effective_from": "2026-04-01",
         "annual_max": "60000.00",
-        "verified": False,
-        "source": "Typed in for a test.",
+        "provenance": "derived-band",
+        "basis": "Typed in for a test.",
         **overrides,
     }
 
@@ -50,16 +51,19 @@ class TestReferenceData:
         roles = api.get("/api/v1/roles/").json()
         assert roles["count"] == 22
         rates = api.get("/api/v1/rates/", {"role__code": "gp"}).json()
-        assert {r["annual_max"] for r in rates["results"]} == {"92462.00", "95233.00"}
+        published = {r["annual_max"] for r in rates["results"] if r["provenance"] == "published"}
+        assert published == {"92462.00", "95233.00", "105882.00"}
 
     def test_signed_out_users_are_refused(self, api):
         assert api.get("/api/v1/rates/").status_code in (401, 403)
 
-    def test_commissioner_staff_add_a_rate(self, api):
-        api.force_authenticate(CommissionerStaffFactory())
+    def test_a_national_administrator_adds_a_rate(self, api):
+        api.force_authenticate(UserFactory(is_superuser=True, is_staff=True))
         response = api.post("/api/v1/rates/", new_rate(), format="json")
         assert response.status_code == 201, response.json()
-        assert Rate.objects.get(role__code="dietitian").annual_max == Decimal("60000")
+        added = Rate.objects.get(role__code="dietitian", effective_from="2026-04-01", region="national")
+        assert added.annual_max == Decimal("60000")
+        assert added.provenance == "derived-band"
 
     def test_pcn_staff_cannot_write_rates(self, api):
         api.force_authenticate(ClinicalDirectorUserFactory())
@@ -68,7 +72,7 @@ class TestReferenceData:
     def test_a_locked_rate_cannot_be_changed_or_deleted_through_the_api(self, api):
         rate = RateFactory(role=RoleFactory(code="dietitian"))
         rate.lock()
-        api.force_authenticate(CommissionerStaffFactory())
+        api.force_authenticate(UserFactory(is_superuser=True, is_staff=True))
         response = api.patch(f"/api/v1/rates/{rate.pk}/", {"annual_max": "1.00"}, format="json")
         assert response.status_code == 400
         assert "later effective date" in str(response.json())

@@ -98,14 +98,13 @@ def test_the_forecast_counts_current_posts_at_their_monthly_maximum_to_31_march(
 def test_posts_without_a_configured_rate_are_listed_not_guessed(pcn):
     PostFactory(
         pcn=pcn,
-        role=RoleFactory(code="dietitian"),
-        registration_number="DT01234",
+        role=RoleFactory(code="gp_assistant"),
         start_date=dt.date(2024, 4, 1),
     )
     result = pcn_entitlement(pcn=pcn, year=2025, today=dt.date(2026, 3, 1))
     assert result.forecast == 0
-    assert [gap.role for gap in result.forecast_gaps] == ["Dietitian"]
-    assert "Ask your commissioner" in result.forecast_gaps[0].reason
+    assert [gap.role for gap in result.forecast_gaps] == ["GP assistant"]
+    assert "No ARRS maximum is configured" in result.forecast_gaps[0].reason
 
 
 def test_forecast_beyond_the_sum_is_flagged_as_over_committed():

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from roles import services
 from roles.models import EntitlementRate, Rate, ReimbursementPercentage, Role
-from tests.pcn_admin.factories import ClinicalDirectorUserFactory, CommissionerStaffFactory
+from tests.pcn_admin.factories import ClinicalDirectorUserFactory, UserFactory
 from tests.roles.factories import RateFactory, RoleFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,19 +21,21 @@ def test_every_role_in_the_domain_file_is_seeded_with_its_first_reimbursable_dat
     assert Role.objects.get(code="paramedic").first_reimbursable == dt.date(2021, 4, 1)
 
 
-def test_only_the_domain_files_rates_are_seeded_and_derived_ones_are_unverified():
-    assert Rate.objects.count() == 38
-    unverified = Rate.objects.filter(verified=False)
-    assert {(r.role.code, r.effective_from) for r in unverified} == {
-        ("social_prescribing_link_worker", dt.date(2024, 10, 1)),
-        ("social_prescribing_link_worker", dt.date(2025, 4, 1)),
-    }
-    assert all("Derived" in r.source for r in unverified)
-    assert not Rate.objects.filter(role__code="mental_health_practitioner").exists()
+def test_every_figure_in_the_domain_file_is_seeded_with_its_provenance_and_basis():
+    seeded = Rate.objects.exclude(provenance="derived-uplift")
+    assert seeded.count() == 63
+    band_copies = seeded.filter(provenance="derived-band")
+    assert band_copies.filter(role__code="paramedic", annual_max=Decimal("60401")).exists()
+    assert all("band" in r.basis for r in band_copies)
+    inferred = seeded.get(role__code="care_coordinator", effective_from=dt.date(2022, 10, 1))
+    assert inferred.provenance == "published-date-inferred"
+    assert seeded.get(role__code="gp", region="london").annual_max == Decimal("95233")
+    for code in ("mental_health_practitioner", "gp_assistant", "digital_transformation_lead"):
+        assert not Rate.objects.filter(role__code=code).exists()
 
 
 def test_general_practice_nurse_maxima_depend_on_band():
-    rates = Rate.objects.filter(role__code="general_practice_nurse")
+    rates = Rate.objects.filter(role__code="general_practice_nurse", provenance="published")
     assert {r.afc_band: r.annual_max for r in rates} == {
         "5": Decimal("43352.00"),
         "6": Decimal("53319.00"),
@@ -90,7 +92,7 @@ def test_a_correction_to_a_locked_rate_is_a_new_later_row():
 
 
 def test_rate_changes_keep_history_with_who_made_them():
-    user = CommissionerStaffFactory()
+    user = NATIONAL_ADMIN()
     rate = RateFactory(role=RoleFactory(code="dietitian"))
     rate.annual_max = Decimal("41000")
     services.rate_save(rate=rate, by=user)
@@ -103,23 +105,28 @@ def test_a_duplicate_rate_for_the_same_role_region_and_date_is_refused():
         services.rate_save(
             rate=Rate(
                 role=Role.objects.get(code="clinical_pharmacist"),
-                effective_from=dt.date(2025, 4, 1),
+                afc_band="7-8a",
+                effective_from=dt.date(2024, 10, 1),
                 annual_max=Decimal("1"),
             ),
             by=None,
         )
 
 
+def NATIONAL_ADMIN():  # noqa: N802 - a factory
+    return UserFactory(is_superuser=True, is_staff=True)
+
+
 class TestAdmin:
-    def test_commissioner_staff_can_edit_an_unlocked_rate(self, client):
-        client.force_login(CommissionerStaffFactory())
+    def test_a_national_administrator_can_edit_an_unlocked_rate(self, client):
+        client.force_login(NATIONAL_ADMIN())
         rate = RateFactory(role=RoleFactory(code="dietitian"))
         response = client.get(reverse("admin:roles_rate_change", args=[rate.pk]))
         assert response.status_code == 200
         assert b'name="annual_max"' in response.content
 
     def test_a_locked_rate_is_read_only_and_cannot_be_deleted_in_the_admin(self, client):
-        client.force_login(CommissionerStaffFactory())
+        client.force_login(NATIONAL_ADMIN())
         rate = RateFactory(role=RoleFactory(code="dietitian"))
         rate.lock()
         response = client.get(reverse("admin:roles_rate_change", args=[rate.pk]))
@@ -130,7 +137,7 @@ class TestAdmin:
         assert Rate.objects.filter(pk=rate.pk).exists()
 
     def test_the_bulk_delete_action_refuses_a_selection_with_a_locked_rate(self, client):
-        client.force_login(CommissionerStaffFactory())
+        client.force_login(NATIONAL_ADMIN())
         locked = RateFactory(role=RoleFactory(code="dietitian"))
         unlocked = RateFactory(role=RoleFactory(code="podiatrist"))
         locked.lock()
