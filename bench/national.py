@@ -515,34 +515,36 @@ class _Post:
 
 
 def _reference_data():
-    """The seeded ARRS reference data (roles/migrations/0002 loads it with the schema); loaded
-    again through the same function if a bench emptied it."""
+    """The seeded ARRS reference data (the roles and reimbursement migrations load it with the
+    schema: roles, the published maxima, then the pay awards); loaded again through the same
+    functions if a bench emptied it. Rates are read through the app's own RateBook."""
     import importlib
 
     from django.apps import apps
 
-    from roles.models import Rate, Role
+    from reimbursement.calculations import RateBook
+    from roles.models import Role
 
     if not Role.objects.exists():
         importlib.import_module("roles.migrations.0002_seed_reference_data").seed(apps, None)
-    roles = {r.code: r for r in Role.objects.all()}
-    rates: dict[tuple[int, str, str], list[tuple[dt.date, int]]] = {}
-    for rate in Rate.objects.order_by("effective_from"):
-        key = (rate.role_id, rate.region, rate.afc_band)
-        rates.setdefault(key, []).append((rate.effective_from, int(rate.annual_max * 100)))
-    return roles, rates
+        importlib.import_module("roles.migrations.0004_load_published_maxima").load(apps, None)
+        awards = importlib.import_module("reimbursement.migrations.0004_pay_awards_2025_2026")
+        awards.apply_awards(apps, None)
+    return {r.code: r for r in Role.objects.all()}, RateBook()
 
 
-def _rate_on(rates, post: _Post, day: dt.date) -> tuple[dt.date, int]:
-    """The rate in force: the post's band, else any band; its region, else national."""
+def _rate_on(book, post: _Post, day: dt.date) -> tuple[dt.date, int, int]:
+    """The rate in force, as a claim line would find it; a London post in a month with no
+    London figure takes the national one (the app would refuse it: bench data only)."""
+    from django.core.exceptions import ValidationError
+
+    role = book.roles[post.role_code]
     for region in dict.fromkeys((post.region, "national")):
-        for band in dict.fromkeys((post.band, "")):
-            found = None
-            for effective_from, pence in rates.get((post.role_id, region, band), ()):
-                if effective_from <= day:
-                    found = (effective_from, pence)
-            if found:
-                return found
+        try:
+            rate = book.rate(role, region, day, post.band)
+        except ValidationError:
+            continue
+        return rate.effective_from, int(rate.annual_max * 100), rate.pk
     raise LookupError(f"No seeded rate for {post.role_code} on {day}: choose a later month.")
 
 
@@ -722,6 +724,7 @@ LINE_COLUMNS = [
     "fraction",
     "annual_max",
     "rate_effective_from",
+    "rate_used_id",
     "rate",
     "cap",
     "fee_max",
@@ -744,7 +747,7 @@ def _line_row(rng, line: _Line, post: _Post, *, rates, cost_factor=None) -> tupl
     first = max(month, post.start)
     last = min(end_of_month, post.end or end_of_month)
     days = (last - first).days + 1
-    effective_from, annual_pence = _rate_on(rates, post, month)
+    effective_from, annual_pence, rate_id = _rate_on(rates, post, month)
     # cap = annual maximum / 12 x WTE x part of the month, rounded once to the penny.
     denominator = 12 * post.full_time_c * days_in_month
     cap = (annual_pence * post.hours_c * days + denominator // 2) // denominator
@@ -779,6 +782,7 @@ def _line_row(rng, line: _Line, post: _Post, *, rates, cost_factor=None) -> tupl
         _ratio(days, days_in_month),
         pounds(annual_pence),
         effective_from,
+        rate_id,
         "1.0000",
         pounds(cap),
         fee_max,

@@ -1,8 +1,8 @@
-"""The commissioner dashboard: every PCN's money and activity, this month's payment batch and
+"""The commissioner dashboard: every PCN's money and activity, the latest payment batch and
 the alerts, in a fixed number of queries."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q
@@ -15,6 +15,7 @@ from referrals.models import REVIEW_INTERVAL_DAYS, Service
 from reimbursement import entitlement as arrs_money
 from reimbursement import selectors as claim_selectors
 from roles import selectors as role_selectors
+from roles.coverage import Coverage, figures_coverage
 
 from .charts import (
     BLUE,
@@ -37,7 +38,7 @@ from .years import YearSelection, reference_month
 # A directory entry whose details were last reviewed longer ago than this is stale: the same
 # six months after which the directory itself flags an entry for review.
 STALE_AFTER_DAYS = REVIEW_INTERVAL_DAYS
-# Alert when a PCN is heading to leave more than this share of its ARR sum unclaimed by
+# Alert when a PCN is projected to leave more than this share of its ARR sum unclaimed by
 # 31 March (approved claims plus the forecast fall this far short).
 UNCLAIMED_ALERT_SHARE = Decimal("0.10")
 STALE_LIST_LIMIT = 20
@@ -56,6 +57,8 @@ class PCNRow:
     over_committed: bool
     awaiting_review: int
     referrals: int
+    list_dates: list[dt.date] = field(default_factory=list)  # of the entitlement's list sizes
+    forecast_derived: list = field(default_factory=list)  # derived maxima its forecast used
 
     @property
     def cells(self) -> dict[str, Cell]:
@@ -117,6 +120,9 @@ class CommissionerDashboard:
     stale_count: int
     charts: dict[str, Chart]
     forecast_from: dt.date | None = None
+    # The national figures' gaps and stale roles (roles.coverage), for the previous and current
+    # financial years whatever year the dashboard shows: claims are made for those months.
+    coverage: Coverage | None = None
 
     stale_after_days = STALE_AFTER_DAYS
     unclaimed_alert_percent = int(UNCLAIMED_ALERT_SHARE * 100)
@@ -136,12 +142,47 @@ class CommissionerDashboard:
         }
 
     @property
+    def lists_warning(self) -> str:
+        """Said when PCNs' entitlements use list sizes older than the 1 January before the
+        year (the date the sums are worked out on), naming the dates they do use."""
+        on = dt.date(self.year.year, 1, 1)
+        stale = [r for r in self.rows if r.list_dates and r.list_dates[0] < on]
+        if not stale:
+            return ""
+        known = [r for r in self.rows if r.entitlement is not None]
+        dates = sorted({d for r in stale for d in r.list_dates if d < on})
+        return (
+            f"{len(stale)} of {len(known)} PCNs' entitlements use list sizes of "
+            f"{arrs_money.dates_text(dates)}, older than {arrs_money.long_date(on)}, the date "
+            f"the {self.year.label} sums are worked out on. Import the weighted list sizes for "
+            f"{arrs_money.long_date(on)} (NHS Payments to General Practice) to bring them up "
+            "to date."
+        )
+
+    @property
+    def forecast_derived_note(self) -> str:
+        """Said under the PCN table when forecasts rest on maxima derived rather than published
+        (roles.models.Provenance); each PCN's dashboard names the figures."""
+        using = [r for r in self.rows if r.forecast_derived]
+        if not using:
+            return ""
+        figures = {rate.pk: rate for r in using for rate in r.forecast_derived}
+        roles = sorted({f"{rate.role.name} ({rate.provenance_text})" for rate in figures.values()})
+        pcns = f"{len(using)} PCN{'s' if len(using) != 1 else ''}"
+        return (
+            f"The forecasts of {pcns} ({', '.join(r.pcn.code for r in using)}) use maxima "
+            f"derived rather than published by NHS England: {'; '.join(roles)}. Each PCN's "
+            "dashboard names the figures."
+        )
+
+    @property
     def alert_count(self) -> int:
         return (
             bool(self.unclaimed_alerts)
             + bool(self.over_committed)
             + bool(self.over_one_wte)
             + bool(self.stale_count)
+            + bool(self.coverage and (self.coverage.gap_count or self.coverage.warning_count))
         )
 
 
@@ -156,8 +197,8 @@ def commissioner_dashboard(
     sort: str = "code",
     descending: bool = False,
 ) -> CommissionerDashboard:
-    """Every PCN of the commissioner open in the year, with its money and activity, this
-    month's batch and the alerts, in a fixed number of queries (about twenty)."""
+    """Every PCN of the commissioner open in the year, with its money and activity, the
+    latest batch and the alerts, in a fixed number of queries (about twenty)."""
     today = today or timezone.localdate()
     month = reference_month(year, today)
     window = arrs_money.forecast_window(year=year.year, today=today)
@@ -187,6 +228,7 @@ def commissioner_dashboard(
         stale_count=stale_count,
         charts={chart.slug: chart for chart in charts},
         forecast_from=window[0] if window and year.rate is not None else None,
+        coverage=figures_coverage(today=today),
     )
 
 
@@ -255,6 +297,8 @@ def _pcn_row(
         over_committed=entitlement.over_committed if entitlement else False,
         awaiting_review=awaiting_review,
         referrals=referrals,
+        list_dates=entitlement.list_dates if entitlement else [],
+        forecast_derived=entitlement.forecast_derived if entitlement else [],
     )
 
 
@@ -278,7 +322,7 @@ def _totals(rows: list[PCNRow]) -> dict:
 
 
 def _unclaimed_alerts(known: list[PCNRow]) -> list[PCNRow]:
-    """PCNs heading to leave more than UNCLAIMED_ALERT_SHARE of their ARR sum unclaimed,
+    """PCNs projected to leave more than UNCLAIMED_ALERT_SHARE of their ARR sum unclaimed,
     the most first."""
     return sorted(
         (r for r in known if r.entitlement and r.unclaimed > r.entitlement * UNCLAIMED_ALERT_SHARE),
@@ -323,7 +367,7 @@ def _pcns_chart(year: YearSelection, rows: list[PCNRow], totals: dict) -> Chart:
             "Claimed to date",
             "Forecast to 31 March",
             "Used",
-            "Heading unclaimed",
+            "Projected unclaimed",
             "Claims awaiting review",
             "Referrals",
         ],
@@ -344,7 +388,9 @@ def _pcns_chart(year: YearSelection, rows: list[PCNRow], totals: dict) -> Chart:
         datasets=[
             dataset("Claimed to date", [r.claimed for r in known], BLUE),
             dataset("Forecast to 31 March", [r.forecast for r in known], DARK_GREY),
-            dataset("Heading unclaimed", [max(r.unclaimed, ZERO) for r in known], GREY, light=True),
+            dataset(
+                "Projected unclaimed", [max(r.unclaimed, ZERO) for r in known], GREY, light=True
+            ),
         ],
         horizontal=True,
         stacked=True,

@@ -48,6 +48,8 @@ class PCNDashboard:
     referrals: int
     outcomes: referral_selectors.OutcomeSummary
     charts: dict[str, Chart]
+    # Today's new-referrals queue: waiting for a link worker, and how many too long.
+    new_referrals: referral_selectors.QueueCounts = referral_selectors.QueueCounts()
 
     population_minimum = POPULATION_MINIMUM
     population_maximum = POPULATION_MAXIMUM
@@ -62,7 +64,7 @@ class PCNDashboard:
 
     @property
     def entitlement_text(self) -> str:
-        return money(self.entitlement.arr_sum) if self.entitlement else "Not configured"
+        return money(self.entitlement.arr_sum) if self.entitlement else "Not known"
 
     @property
     def spend_text(self) -> str:
@@ -74,7 +76,7 @@ class PCNDashboard:
 
     @property
     def unclaimed_text(self) -> str:
-        """Heading unclaimed; when over-committed, by how much (shown without a sign)."""
+        """Projected unclaimed; when over-committed, by how much (shown without a sign)."""
         if not self.entitlement:
             return "Not known"
         return money(abs(self.entitlement.unclaimed))
@@ -140,6 +142,7 @@ def pcn_dashboard(*, pcn: PCN, year: YearSelection, today: dt.date | None = None
         referrals=activity.referrals,
         outcomes=activity.outcomes,
         charts={chart.slug: chart for chart in charts},
+        new_referrals=referral_selectors.new_referral_counts(pcn_id=pcn.pk, today=today),
     )
 
 

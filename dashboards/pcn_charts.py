@@ -187,12 +187,15 @@ def _spend_datasets(
 def _spend_notes(entitlement: arrs_money.Entitlement | None) -> list[str]:
     if entitlement is None:
         return [arrs_money.SPEND_NOTE]
-    return [
+    notes = [
         entitlement.spend_note,
         # The API's note names its field; on the page the gaps are listed under the chart.
         entitlement.forecast_note.replace("listed in forecast_gaps", "listed below"),
         entitlement.rounding_note,
     ]
+    if entitlement.forecast_derived:
+        notes.append(entitlement.forecast_derived_note)
+    return notes
 
 
 def spend_chart(
@@ -272,7 +275,7 @@ def _month_claims(month: dt.date, claims: list) -> tuple[list[list[Cell]], dict[
         rows.append(
             [
                 text_cell(label),
-                text_cell(claim.get_status_display()),
+                text_cell(claim.status_text),
                 count_cell(claim.line_count),
                 *(money_cell(stages[key]) for key, _, _ in CLAIM_STAGES),
             ]

@@ -74,6 +74,11 @@ def pcn_dashboard(request, code: str):
             "pcn": pcn,
             "year": year,
             "charts": _by_name(board.charts),
+            # The new-referrals queue is the PCN's own users' (its clinical director's here).
+            "queue_url": reverse("referrals:queue")
+            if access.has(request.user, access.Permission.VIEW_REFERRALS)
+            and request.user.pcn_id == pcn.pk
+            else "",
             "commissioner_url": (
                 reverse("dashboards:commissioner_dashboard")
                 + "?"
@@ -152,7 +157,7 @@ COMMISSIONER_COLUMNS = [
     ("claimed", "Claimed to date", True),
     ("forecast", "Forecast", True),
     ("used", "Used", True),
-    ("unclaimed", "Heading unclaimed", True),
+    ("unclaimed", "Projected unclaimed", True),
     ("review", "Awaiting review", True),
     ("referrals", "Referrals", True),
 ]

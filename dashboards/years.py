@@ -1,8 +1,11 @@
-"""Which financial year a dashboard shows: the one asked for, else the current one, else the
-latest with an ARR sum rate, saying so."""
+"""Which financial year a dashboard shows: the one asked for, else the current one. A year
+with no ARR sum rate is still shown, its entitlement as unknown, saying so; it is never
+swapped for an earlier year that has a rate."""
 
 import datetime as dt
 from dataclasses import dataclass
+
+from django.utils.text import capfirst
 
 from pcn_admin.dates import financial_year, year_label
 from roles.models import EntitlementRate
@@ -42,39 +45,52 @@ class YearSelection:
         return dt.date(self.year + 1, 3, 31)
 
 
+def where_rates_are_added() -> str:
+    """Where in the administration the ARR sum rates are kept, named as the admin names it
+    (from the model, so the words follow the menu if it is renamed)."""
+    meta = EntitlementRate._meta
+    return (
+        "Commissioner staff add it in the administration, under "
+        f"{meta.app_config.verbose_name} › {capfirst(meta.verbose_name_plural)}."
+    )
+
+
+def no_rate_notice(year: int) -> str:
+    """What a dashboard says of a year with no ARR sum rate (2026/27: none is published)."""
+    if year == FIRST_SCHEME_YEAR:
+        return (
+            f"{year_label(year)} had no ARR sum: the scheme reimbursed one clinical pharmacist "
+            "and one social prescribing link worker per PCN, so there is no entitlement to show."
+        )
+    return (
+        f"No ARR sum rate has been published for {year_label(year)}: the entitlement is "
+        "unknown, so the forecast against it and the projected unclaimed amount cannot be "
+        f"worked out. Claims can still be submitted and reviewed. {where_rates_are_added()}"
+    )
+
+
 def select_year(*, requested: str | None, today: dt.date) -> YearSelection:
-    """The financial year asked for, or by default the current one; when the current year has
-    no ARR sum rate configured, the latest year that has one, saying so. One query."""
+    """The financial year asked for, or by default the current one, whether or not it has an
+    ARR sum rate: without one, its entitlement is shown as unknown and the notice says so
+    (never an earlier year's figures in its place). One query."""
     rates = {rate.year: rate for rate in EntitlementRate.objects.all()}
     current = financial_year(today)
     first = min([FIRST_SCHEME_YEAR, *rates])
     last = max([current, *rates])
     choices = [YearChoice(y, year_label(y), y in rates) for y in range(last, first - 1, -1)]
     notice = ""
+    year = current
     if requested:
         try:
-            year = int(requested)
+            asked = int(requested)
         except ValueError:
-            year = None
-        if year is not None and first <= year <= last:
-            if year not in rates:
-                notice = (
-                    f"No ARR sum rate is configured for {year_label(year)}, so the entitlement, "
-                    "forecast and amount heading unclaimed cannot be worked out. Commissioner "
-                    "staff add the rate in the administration (ARR sum rates)."
-                )
-            return YearSelection(year, rates.get(year), notice, choices)
-        notice = f"There is no financial year “{requested}” to show. "
-    if current in rates or not rates:
-        year = current
-        if not rates:
-            notice += f"No ARR sum rate is configured for any year; showing {year_label(year)}."
-    else:
-        earlier = [y for y in rates if y <= current]
-        year = max(earlier) if earlier else max(rates)
-        notice += (
-            f"No ARR sum rate is configured for {year_label(current)}; showing {year_label(year)}."
-        )
+            asked = None
+        if asked is not None and first <= asked <= last:
+            year = asked
+        else:
+            notice = f"There is no financial year “{requested}” to show. "
+    if year not in rates:
+        notice += no_rate_notice(year)
     return YearSelection(year, rates.get(year), notice.strip(), choices)
 
 

@@ -161,8 +161,8 @@ class ScopedCommissionerFilter(admin.RelatedFieldListFilter):
 
 @admin.register(Commissioner)
 class CommissionerAdmin(RegisterWritesMixin, ScopedAdminMixin, SimpleHistoryAdmin):
-    list_display = ["code", "name", "icb_code", "clinical_director_must_be_gp"]
-    search_fields = ["code", "name"]
+    list_display = ["code", "name", "area_name", "icb_code", "clinical_director_must_be_gp"]
+    search_fields = ["code", "name", "area_name"]
     commissioner_path = ""
 
     def scoped_queryset(self, request):

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from pcn_admin import access
 from pcn_admin.drf import Allowed, BoundedTextMixin
+from pcn_admin.plain_errors import PlainErrorsSerializer
 
 from . import selectors, services
 from .models import PCN, Commissioner, Membership, NominatedPayee, Practice
@@ -54,7 +55,7 @@ class UpperCaseCodesMixin:
         return super().to_internal_value(data)
 
 
-class CommissionerSerializer(serializers.ModelSerializer):
+class CommissionerSerializer(PlainErrorsSerializer, serializers.ModelSerializer):
     class Meta:
         model = Commissioner
         fields = ["code", "name", "icb_code", "icb_name", "clinical_director_must_be_gp"]
@@ -80,7 +81,9 @@ class PracticeFilter(django_filters.FilterSet):
         fields = ["commissioner", "code", "status"]
 
 
-class PracticeSerializer(UpperCaseCodesMixin, BoundedTextMixin, serializers.ModelSerializer):
+class PracticeSerializer(
+    PlainErrorsSerializer, UpperCaseCodesMixin, BoundedTextMixin, serializers.ModelSerializer
+):
     commissioner = serializers.SlugRelatedField(
         slug_field="code", queryset=Commissioner.objects.all(), allow_null=True, required=False
     )
@@ -147,7 +150,9 @@ class PCNFilter(django_filters.FilterSet):
         return queryset.filter(close_date__isnull=(value == "open"))
 
 
-class PCNSerializer(UpperCaseCodesMixin, BoundedTextMixin, serializers.ModelSerializer):
+class PCNSerializer(
+    PlainErrorsSerializer, UpperCaseCodesMixin, BoundedTextMixin, serializers.ModelSerializer
+):
     commissioner = serializers.SlugRelatedField(
         slug_field="code", queryset=Commissioner.objects.all()
     )
@@ -222,7 +227,7 @@ class PCNSerializer(UpperCaseCodesMixin, BoundedTextMixin, serializers.ModelSeri
         return services.pcn_update(pcn=instance, by=by, **validated_data)
 
 
-class NominatedPayeeSerializer(UpperCaseCodesMixin, serializers.Serializer):
+class NominatedPayeeSerializer(PlainErrorsSerializer, UpperCaseCodesMixin, serializers.Serializer):
     """A new nominated payee: a member practice (by code), or a bank account held for the
     network (by name), from a start date; the current payee is paid up to the day before."""
 

@@ -14,6 +14,8 @@ from . import services
 from .models import (
     PCN,
     ClinicalDirector,
+    Commissioner,
+    ListSize,
     Membership,
     NetworkAgreement,
     NominatedPayee,
@@ -21,9 +23,15 @@ from .models import (
 
 DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
 DEMO_COMMISSIONER = "00L"
+# The place 00L covers: its ODS name ("NHS NORTH EAST AND NORTH CUMBRIA ICB - 00L") names only
+# its ICB. Sub-ICB location 00L is the former NHS Northumberland CCG.
+DEMO_AREA_NAME = "Northumberland"
 # The payments file carries no date; its 2019/20 "last known" weighted figures are taken as at
 # 1 January 2020, the date the 2020/21 ARR sum is calculated on.
 WEIGHTED_LIST_SIZE_DATE = dt.date(2020, 1, 1)
+# Likewise the 2022/23 file's "last known" figures, the newest weighted lists the demo has: the
+# entitlement names their date and warns that they are older than a later year's 1 January.
+CURRENT_WEIGHTED_LIST_SIZE_DATE = dt.date(2023, 1, 1)
 
 # Invented clinical directors (GMC-style numbers that are not real registrations).
 DIRECTOR_NAMES = [
@@ -54,9 +62,25 @@ def _import_national_extracts(stdout) -> None:
     outcome = services.list_sizes_import(path=_demo_file("*gp-reg-pat-prac*.csv"))
     stdout.write(f"Imported registered list sizes: {outcome.counts}")
     outcome = services.list_sizes_import(
-        path=_demo_file("*payments*.csv"), date=WEIGHTED_LIST_SIZE_DATE
+        path=_demo_file("*payments*2019-20*.csv"), date=WEIGHTED_LIST_SIZE_DATE
     )
     stdout.write(f"Imported weighted list sizes: {outcome.counts}")
+
+
+def _import_current_lists(stdout) -> None:
+    """The 2022/23 payments file's weighted lists (its PCN code column is `Code`), once: also
+    into a demo database seeded before they were added."""
+    lists = ListSize.objects.filter(
+        date=CURRENT_WEIGHTED_LIST_SIZE_DATE,
+        weighted_patients__isnull=False,
+        practice__memberships__pcn__commissioner__code=DEMO_COMMISSIONER,
+    )
+    if lists.exists():
+        return
+    outcome = services.list_sizes_import(
+        path=_demo_file("*payments*2022-23*.csv"), date=CURRENT_WEIGHTED_LIST_SIZE_DATE
+    )
+    stdout.write(f"Imported weighted list sizes of 1 January 2023: {outcome.counts}")
 
 
 def _open_pcns():
@@ -106,6 +130,15 @@ def demo_pcn() -> PCN:
     return _open_pcns().first()
 
 
+def _name_the_area() -> None:
+    """The demo area's name as people know it, unless someone has named it already."""
+    commissioner = Commissioner.objects.filter(code=DEMO_COMMISSIONER, area_name="").first()
+    if commissioner is not None:
+        services.commissioner_update(commissioner=commissioner, by=None, area_name=DEMO_AREA_NAME)
+
+
 def seed_register(*, stdout) -> None:
     _import_national_extracts(stdout)
+    _import_current_lists(stdout)
+    _name_the_area()
     _seed_governance()

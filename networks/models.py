@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from pcn_admin.names import title_case
+
 from .validators import validate_organisation_name
 
 PRACTICE_CODE = RegexValidator(
@@ -68,6 +70,13 @@ class Commissioner(models.Model):
     name = models.CharField(max_length=200, validators=[validate_organisation_name])
     icb_code = ODSCodeField("parent ICB code", blank=True, validators=[ICB_CODE])
     icb_name = models.CharField("parent ICB name", max_length=200, blank=True)
+    area_name = models.CharField(
+        "area",
+        max_length=100,
+        blank=True,
+        help_text="The place it covers, as people name it, for example Northumberland. Its "
+        "ODS name names only its ICB; the ePCN import leaves this alone.",
+    )
     clinical_director_must_be_gp = models.BooleanField(
         "clinical director must be a GP",
         default=True,
@@ -82,6 +91,21 @@ class Commissioner(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    @property
+    def display_name(self) -> str:
+        """How pages name it: "Northumberland, 00L"; without an area name, its ODS name as
+        people write it and without the code it repeats ("NHS North East and North Cumbria
+        ICB, 00L" for "NHS NORTH EAST AND NORTH CUMBRIA ICB - 00L")."""
+        if self.area_name:
+            return f"{self.area_name}, {self.code}"
+        name = self.name.strip()
+        for suffix in (f" - {self.code}", f" {self.code}"):
+            if name.upper().endswith(suffix.upper()):
+                name = name[: -len(suffix)].strip()
+        if not name or name.upper() == self.code.upper():
+            return self.code
+        return f"{title_case(name)}, {self.code}"
 
 
 class Practice(models.Model):
@@ -111,6 +135,12 @@ class Practice(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    @property
+    def display_name(self) -> str:
+        """The name as people write it ("The Sele Medical Practice"), for pages the public
+        reads: the register's capitals and codes mean nothing to a patient."""
+        return title_case(self.name)
 
 
 class PCN(models.Model):
@@ -151,6 +181,11 @@ class PCN(models.Model):
     @property
     def is_open(self) -> bool:
         return self.close_date is None
+
+    @property
+    def closed_note(self) -> str:
+        """'closed on 1 April 2024' for a closed PCN, to show beside it wherever it is listed."""
+        return f"closed on {self.close_date.day} {self.close_date:%B %Y}" if self.close_date else ""
 
     def clean(self):
         if self.close_date and self.open_date and self.close_date < self.open_date:

@@ -36,6 +36,8 @@ class Permission(StrEnum):
     MANAGE_BATCHES = "manage_batches"
     VIEW_PCN_DASHBOARD = "view_pcn_dashboard"
     VIEW_COMMISSIONER_DASHBOARD = "view_commissioner_dashboard"
+    VIEW_FIGURES_COVERAGE = "view_figures_coverage"
+    VIEW_REFERRALS = "view_referrals"
     SEE_REFERRAL_IDENTITIES = "see_referral_identities"
     MANAGE_REFERRALS = "manage_referrals"
     VIEW_REFERRAL_OVERVIEW = "view_referral_overview"
@@ -55,13 +57,16 @@ COMMISSIONER, DIRECTOR, PRACTICE, LINK_WORKER, ORGANISATION = (
 )
 
 # Who holds each permission. Identifiable referrals are for the person's PCN's link workers
-# and clinical director only: the rule has no exception for system administrators.
+# only: the rule has no exception for system administrators. The clinical director sees the
+# PCN's referrals without identities (decision 0010).
 GRANTS: dict[Permission, frozenset] = {
     Permission.USE_ADMIN: frozenset({COMMISSIONER, SUPERUSER}),
     Permission.EDIT_REGISTER: frozenset({COMMISSIONER, SUPERUSER}),
     # The register keeps history: rows end or close; only a superuser deletes a mistake.
     Permission.DELETE_REGISTER: frozenset({SUPERUSER}),
-    Permission.EDIT_RATES: frozenset({COMMISSIONER, SUPERUSER}),
+    # National figures (ARRS roles, maxima, percentages, ARR sum rates, pay awards) are the same
+    # for every commissioner: only a national administrator (a superuser) changes them.
+    Permission.EDIT_RATES: frozenset({SUPERUSER}),
     Permission.VIEW_POSTS: frozenset({COMMISSIONER, DIRECTOR, PRACTICE, SUPERUSER}),
     Permission.EDIT_POSTS: frozenset({DIRECTOR, PRACTICE, SUPERUSER}),
     Permission.VIEW_CLAIMS: frozenset({COMMISSIONER, DIRECTOR, PRACTICE, SUPERUSER}),
@@ -72,7 +77,10 @@ GRANTS: dict[Permission, frozenset] = {
     # The dashboard and the entitlement API show the same money: one permission for both.
     Permission.VIEW_PCN_DASHBOARD: frozenset({COMMISSIONER, DIRECTOR, SUPERUSER}),
     Permission.VIEW_COMMISSIONER_DASHBOARD: frozenset({COMMISSIONER, SUPERUSER}),
-    Permission.SEE_REFERRAL_IDENTITIES: frozenset({LINK_WORKER, DIRECTOR}),
+    # National reference data: which months each role can be claimed in, for every area alike.
+    Permission.VIEW_FIGURES_COVERAGE: frozenset({COMMISSIONER, SUPERUSER}),
+    Permission.VIEW_REFERRALS: frozenset({LINK_WORKER, DIRECTOR}),
+    Permission.SEE_REFERRAL_IDENTITIES: frozenset({LINK_WORKER}),
     Permission.MANAGE_REFERRALS: frozenset({LINK_WORKER}),
     Permission.VIEW_REFERRAL_OVERVIEW: frozenset({COMMISSIONER, DIRECTOR, LINK_WORKER, SUPERUSER}),
     Permission.ANSWER_ONWARD_REFERRALS: frozenset({ORGANISATION}),
@@ -86,7 +94,8 @@ REFUSALS: dict[Permission, str] = {
     Permission.EDIT_REGISTER: "Only commissioner staff can change their own area's register.",
     Permission.DELETE_REGISTER: "Only a superuser can delete from the register: close or end "
     "it instead.",
-    Permission.EDIT_RATES: "Only commissioner staff can change ARRS reference data.",
+    Permission.EDIT_RATES: "ARRS roles, maxima, percentages and ARR sum rates are national "
+    "figures: only a national administrator can change them.",
     Permission.VIEW_POSTS: "Only PCN and commissioner staff can see ARRS posts.",
     Permission.EDIT_POSTS: "Only the PCN's clinical director or practice managers can change "
     "its ARRS posts.",
@@ -101,8 +110,9 @@ REFUSALS: dict[Permission, str] = {
     Permission.VIEW_PCN_DASHBOARD: "A PCN's dashboard is for its clinical director and its "
     "commissioner's staff.",
     Permission.VIEW_COMMISSIONER_DASHBOARD: "The commissioner's dashboard is for its staff.",
-    Permission.SEE_REFERRAL_IDENTITIES: "Referrals are for the PCN's link workers and "
-    "clinical director.",
+    Permission.VIEW_FIGURES_COVERAGE: "The coverage of ARRS figures is for commissioner staff.",
+    Permission.VIEW_REFERRALS: "Referrals are for the PCN's link workers and clinical director.",
+    Permission.SEE_REFERRAL_IDENTITIES: "Who was referred is for the PCN's link workers only.",
     Permission.MANAGE_REFERRALS: "Only the PCN's link workers can record and work referrals.",
     Permission.VIEW_REFERRAL_OVERVIEW: "The overview is for PCN and commissioner staff.",
     Permission.ANSWER_ONWARD_REFERRALS: "The inbox is for community organisation staff.",
@@ -295,8 +305,9 @@ def visible_practices(user: User) -> QuerySet[Practice]:
 
 
 # Social prescribing
-# Identifiable referral details are for the person's PCN's link workers and clinical director
-# only; organisations see people referred to their services as far as consent allows;
+# Identifiable referral details are for the person's PCN's link workers only; its clinical
+# director sees the same referrals without identities (decision 0010); organisations see
+# people referred to their services as far as consent allows;
 # commissioner staff see aggregates. Superusers get no identities either: the rule has no
 # exception for system administrators.
 
@@ -304,7 +315,7 @@ def visible_practices(user: User) -> QuerySet[Practice]:
 def visible_referrals(user: User) -> QuerySet:
     from referrals.models import Referral
 
-    if not has(user, Permission.SEE_REFERRAL_IDENTITIES):
+    if not has(user, Permission.VIEW_REFERRALS):
         return Referral.objects.none()
     return Referral.objects.filter(pcn_id=user.pcn_id)
 

@@ -35,6 +35,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from . import twofactor
+from .plain_errors import PlainErrorsSerializer
 from .sso import sso_enabled
 
 # --- Lockout (django-axes) ------------------------------------------------------------------
@@ -128,7 +129,7 @@ class PasswordResetConfirmView(django_auth_views.PasswordResetConfirmView):
 # --- API tokens (django-rest-knox) ----------------------------------------------------------
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(PlainErrorsSerializer, serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
     otp_token = serializers.CharField(

@@ -11,6 +11,8 @@ from django.utils import timezone
 # PCNs and the Additional Roles Reimbursement Scheme began on 1 July 2019 (Network Contract DES
 # 2019/20): no claim month, and no claimable post, is earlier than 2019.
 EARLIEST = dt.date(2019, 1, 1)
+# The first month that can be claimed: PCNs themselves began on 1 July 2019.
+PCNS_BEGAN = dt.date(2019, 7, 1)
 
 # Free text: notes, reasons, descriptions. Five thousand characters is several pages.
 NOTES_MAX_LENGTH = 5_000

@@ -101,4 +101,27 @@ class User(AbstractUser):
         if not self.role:
             return ""
         org = getattr(self, ROLE_ORGANISATION_FIELD[Role(self.role)])
-        return str(org) if org else ""
+        if org is None:
+            return ""
+        if self.role == Role.COMMISSIONER_STAFF:
+            return org.display_name  # "Northumberland, 00L", not the ODS name's ICB
+        return str(org)
+
+
+class FormSubmission(models.Model):
+    """A form post that made a change, known by the one-off token its page carried
+    (pcn_admin/submissions.py): a second post of the same page, from a double click or a resent
+    form, finds it and is sent where the first was, rather than making the change twice."""
+
+    token = models.UUIDField(unique=True)
+    # Empty for the public self-referral form, which nobody signs in to send.
+    user = models.ForeignKey(
+        "pcn_admin.User", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    answer_url = models.CharField(
+        max_length=500, blank=True, help_text="Where the first post of the form was sent on to."
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return f"Form sent {self.created_at:%d/%m/%Y %H:%M}"

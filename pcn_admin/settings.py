@@ -92,6 +92,14 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Two posts at once (a double click) must queue, not fail with "database is locked".
+    # SQLite's default (DEFERRED) transaction reads first and asks for the write lock later,
+    # which another writer can refuse at once, with no wait; IMMEDIATE takes the write lock at
+    # BEGIN, so a second writer waits for the first, up to `timeout` seconds (Django 5.1+).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "pcn_admin.User"
 SIMPLE_HISTORY_REVERT_DISABLED = True  # money and the register change only through services
@@ -323,6 +331,19 @@ CORS_ALLOW_METHODS = ["GET", "OPTIONS"]
 # the limit to hold: Redis from CACHE_URL or a Redis CELERY_BROKER_URL, else local memory.
 CACHES = cache_settings(os.environ)
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+
+# Social prescribing: a referral no link worker has taken after this many working days is
+# flagged in the PCN's new-referrals queue and on its dashboard. The public form promises
+# contact "usually within two weeks" (ten working days): three leaves a week for the link
+# worker to reach the person, a missed call and a second try included.
+REFERRAL_UNASSIGNED_WORKING_DAYS = env_int("REFERRAL_UNASSIGNED_WORKING_DAYS", 3)
+if not 1 <= REFERRAL_UNASSIGNED_WORKING_DAYS <= 10:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "REFERRAL_UNASSIGNED_WORKING_DAYS must be from 1 to 10: the self-referral page promises "
+        "contact within two weeks."
+    )
 
 # --- Logging: no NHS numbers, names or salaries (pcn_admin/logfilters.py) ----------------------
 # Every handler runs the personal-data filter. Django's own loggers are routed here too, which

@@ -17,7 +17,9 @@ _WORK = [
         "Payment batches and remittances",
         Permission.VIEW_REMITTANCES,
     ),
+    ("roles:figures_coverage", "ARRS figures coverage", Permission.VIEW_FIGURES_COVERAGE),
     ("referrals:caseload", "Social prescribing caseload", Permission.MANAGE_REFERRALS),
+    ("referrals:queue", "New referrals waiting for a link worker", Permission.VIEW_REFERRALS),
     ("referrals:overview", "Social prescribing overview", Permission.VIEW_REFERRAL_OVERVIEW),
     (
         "referrals:inbox",

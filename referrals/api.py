@@ -1,7 +1,7 @@
-"""API of the referrals app: /api/v1/referrals/ (identifiable: the PCN's link workers and
-clinical director only, every record shown is audited), /api/v1/organisations/ and
-/api/v1/services/ (the directory: readable by anyone signed in, written by commissioner staff
-and by an organisation's own staff for their own entries)."""
+"""API of the referrals app: /api/v1/referrals/ (the PCN's link workers, with who was
+referred, and its clinical director, without: decision 0010; every record shown is audited),
+/api/v1/organisations/ and /api/v1/services/ (the directory: readable by anyone signed in,
+written by commissioner staff and by an organisation's own staff for their own entries)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers, viewsets
@@ -9,6 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 
 from pcn_admin import access
 from pcn_admin.drf import Allowed, BoundedTextMixin, api_validation_error
+from pcn_admin.plain_errors import PlainErrorsSerializer
 
 from . import services
 from .models import AuditEvent, Organisation, Referral, Service
@@ -16,7 +17,7 @@ from .models import AuditEvent, Organisation, Referral, Service
 # Referrals ------------------------------------------------------------------------------------
 
 
-class ReferralSerializer(serializers.ModelSerializer):
+class ReferralSerializer(PlainErrorsSerializer, serializers.ModelSerializer):
     reasons = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     source = serializers.SlugRelatedField(slug_field="name", read_only=True)
     practice = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -49,14 +50,37 @@ class ReferralSerializer(serializers.ModelSerializer):
         ]
 
 
+class DeidentifiedReferralSerializer(ReferralSerializer):
+    """A referral without who was referred: what a clinical director sees (decision 0010),
+    as on the referral page. Leaves out every identifying field the model lists."""
+
+    class Meta(ReferralSerializer.Meta):
+        fields = [
+            name
+            for name in ReferralSerializer.Meta.fields
+            if name not in Referral.PERSONAL_DATA_FIELDS
+        ]
+
+
 class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
+    """The PCN's referrals. A link worker gets every field; the clinical director gets each
+    referral without its identifying fields (names, NHS number, date of birth, contact
+    details, referrer), as the referral pages show it."""
+
     serializer_class = ReferralSerializer
     filterset_fields = ["status", "link_worker"]
+
+    def get_serializer_class(self):
+        if getattr(self, "swagger_fake_view", False) or access.has(
+            self.request.user, access.Permission.SEE_REFERRAL_IDENTITIES
+        ):
+            return ReferralSerializer
+        return DeidentifiedReferralSerializer
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema is built with no user
             return Referral.objects.none()
-        if not access.has(self.request.user, access.Permission.SEE_REFERRAL_IDENTITIES):
+        if not access.has(self.request.user, access.Permission.VIEW_REFERRALS):
             raise PermissionDenied("Only a PCN's link workers and clinical director see referrals.")
         return (
             access.visible_referrals(self.request.user)
@@ -110,7 +134,7 @@ class _ServiceWrites:
             raise api_validation_error(error) from error
 
 
-class OrganisationSerializer(BoundedTextMixin, serializers.ModelSerializer):
+class OrganisationSerializer(PlainErrorsSerializer, BoundedTextMixin, serializers.ModelSerializer):
     class Meta:
         model = Organisation
         fields = [
@@ -155,7 +179,7 @@ class OrganisationViewSet(_ServiceWrites, viewsets.ModelViewSet):
         self._save(serializer)
 
 
-class ServiceSerializer(BoundedTextMixin, serializers.ModelSerializer):
+class ServiceSerializer(PlainErrorsSerializer, BoundedTextMixin, serializers.ModelSerializer):
     review_overdue = serializers.BooleanField(read_only=True)
 
     class Meta:

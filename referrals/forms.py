@@ -1,14 +1,20 @@
 """Forms of the referrals pages; writes still go through services.py."""
 
+import datetime as dt
+
 from django import forms
 from django.utils import timezone
 
 from networks.models import Membership, Practice
 from pcn_admin.bounds import NOTES_MAX_LENGTH, bound_free_text
+from pcn_admin.form_warnings import WarningsForm
 from pcn_admin.models import Role, User
+from pcn_admin.plain_errors import PlainErrorsForm
+from pcn_admin.widgets import DateInput
 
 from .models import (
     ALLOWED_TRANSITIONS,
+    ONS4_FIELDS,
     CaseStudy,
     Contact,
     OnwardReferral,
@@ -22,7 +28,7 @@ from .models import (
 )
 from .validators import normalise_nhs_number, validate_nhs_number
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+DATE_INPUT = DateInput()  # ISO values, so saved dates show and round-trip
 # The public form's free text: enough for what a person wants the link worker to know.
 PUBLIC_TEXT_MAX_LENGTH = 2_000
 ADDRESS_MAX_LENGTH = 500
@@ -36,7 +42,7 @@ class FreeTextBounded:
         bound_free_text(self.fields)
 
 
-class ReferralForm(FreeTextBounded, forms.ModelForm):
+class ReferralForm(WarningsForm, PlainErrorsForm, FreeTextBounded, forms.ModelForm):
     class Meta:
         model = Referral
         fields = [
@@ -68,12 +74,20 @@ class ReferralForm(FreeTextBounded, forms.ModelForm):
     def __init__(self, *args, pcn, practices, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.pcn = pcn
+        # Today's member practices only (a practice that left is another PCN's now), by name.
         self.fields["practice"].queryset = practices.order_by("name")
+        self.fields["practice"].label_from_instance = (
+            lambda practice: f"{practice.display_name} ({practice.code})"
+        )
         self.fields["source"].queryset = ReferralSource.objects.filter(is_active=True)
         self.fields["reasons"].queryset = ReferralReason.objects.filter(is_active=True)
         self.fields["link_worker"].queryset = User.objects.filter(
             role=Role.LINK_WORKER, pcn=pcn, is_active=True
+        ).order_by("last_name", "first_name")
+        self.fields["link_worker"].label_from_instance = (
+            lambda worker: worker.get_full_name() or worker.username
         )
+        self.fields["link_worker"].empty_label = "Not yet: leave it for the new-referrals queue"
         self.fields["consent_given"].required = True
         self.fields["consent_given"].error_messages["required"] = (
             "Confirm the person agrees to be referred; without consent, do not refer."
@@ -83,7 +97,15 @@ class ReferralForm(FreeTextBounded, forms.ModelForm):
         return normalise_nhs_number(self.cleaned_data["nhs_number"])
 
 
-class StatusChangeForm(forms.Form):
+class StatusChangeForm(PlainErrorsForm, forms.Form):
+    error_overrides = {
+        "to": {
+            "required": "Choose the status to move the referral to.",
+            "invalid_choice": "Choose a status from the list: the referral cannot move to "
+            "that one from where it is.",
+        }
+    }
+
     to = forms.ChoiceField(label="Move to")
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=NOTES_MAX_LENGTH
@@ -106,14 +128,23 @@ class StatusChangeForm(forms.Form):
         self.fields["to"].choices = [(s.value, s.label) for s in Status if s in allowed]
 
 
-class ContactForm(FreeTextBounded, forms.ModelForm):
+class ContactForm(PlainErrorsForm, FreeTextBounded, forms.ModelForm):
+    error_overrides = {
+        "duration_minutes": {
+            "required": "Enter how long the contact took, in minutes.",
+            "invalid": "Enter how long the contact took in whole minutes, for example 30.",
+            "min_value": "Enter how long the contact took: 0 minutes or more.",
+            "max_value": "Enter %(limit_value)s minutes or fewer. Check the minutes.",
+        }
+    }
+
     class Meta:
         model = Contact
         fields = ["date", "kind", "duration_minutes", "notes"]
         widgets = {"date": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 3})}
 
 
-class OnwardReferralForm(FreeTextBounded, forms.ModelForm):
+class OnwardReferralForm(PlainErrorsForm, FreeTextBounded, forms.ModelForm):
     class Meta:
         model = OnwardReferral
         fields = ["service", "consent_to_share", "message"]
@@ -128,7 +159,23 @@ class OnwardReferralForm(FreeTextBounded, forms.ModelForm):
         )
 
 
-class OutcomeForm(forms.ModelForm):
+ONS4_SCORE_MESSAGES = {
+    "invalid": "Enter the score as a whole number from 0 to 10, for example 7.",
+    "min_value": "Enter a score from 0 to 10.",
+    "max_value": "Enter a score from 0 to 10.",
+}
+
+
+class OutcomeForm(PlainErrorsForm, forms.ModelForm):
+    error_overrides = {
+        **{name: ONS4_SCORE_MESSAGES for name in ONS4_FIELDS},
+        "total": {
+            "invalid": "Enter the total as a number, for example 45.",
+            "max_digits": "The total must be less than 10,000. Check the score.",
+            "max_whole_digits": "The total must be less than 10,000. Check the score.",
+        },
+    }
+
     class Meta:
         model = OutcomeMeasurement
         fields = [
@@ -145,13 +192,25 @@ class OutcomeForm(forms.ModelForm):
         widgets = {"date": DATE_INPUT}
 
 
-class GPAppointmentsForm(forms.ModelForm):
+GP_APPOINTMENT_MESSAGES = {
+    "invalid": "Enter the number of GP appointments as a whole number, for example 4.",
+    "min_value": "Enter the number of GP appointments: 0 or more.",
+    "max_value": "Enter %(limit_value)s GP appointments or fewer. Check the number.",
+}
+
+
+class GPAppointmentsForm(WarningsForm, PlainErrorsForm, forms.ModelForm):
+    error_overrides = {
+        "gp_appointments_before": GP_APPOINTMENT_MESSAGES,
+        "gp_appointments_after": GP_APPOINTMENT_MESSAGES,
+    }
+
     class Meta:
         model = Referral
         fields = ["gp_appointments_before", "gp_appointments_after"]
 
 
-class CaseStudyForm(FreeTextBounded, forms.ModelForm):
+class CaseStudyForm(PlainErrorsForm, FreeTextBounded, forms.ModelForm):
     class Meta:
         model = CaseStudy
         fields = ["title", "story", "organisation", "consent_given"]
@@ -166,7 +225,7 @@ class CaseStudyForm(FreeTextBounded, forms.ModelForm):
         )
 
 
-class OnwardResponseForm(forms.Form):
+class OnwardResponseForm(PlainErrorsForm, forms.Form):
     decision = forms.ChoiceField(
         choices=[("accept", "Accept"), ("decline", "Decline")], widget=forms.RadioSelect
     )
@@ -189,12 +248,117 @@ class OnwardResponseForm(forms.Form):
         return cleaned
 
 
-class SelfReferralForm(forms.Form):
+# The public form's date of birth: three boxes, day, month and year, in the NHS design
+# system's date input pattern (service-manual.nhs.uk/design-system/components/date-input),
+# which works for people who know their birthday but not a date picker.
+# The page draws the three boxes itself (templates/referrals/_date_of_birth.html).
+class DateOfBirthWidget(forms.MultiWidget):
+    PARTS = ("day", "month", "year")
+
+    def __init__(self, attrs=None):
+        numeric = {"inputmode": "numeric"}
+        super().__init__(
+            widgets={
+                "day": forms.TextInput({**numeric, "autocomplete": "bday-day", "maxlength": 2}),
+                "month": forms.TextInput({**numeric, "autocomplete": "bday-month", "maxlength": 2}),
+                "year": forms.TextInput({**numeric, "autocomplete": "bday-year", "maxlength": 4}),
+            },
+            attrs=attrs,
+        )
+
+    def decompress(self, value):
+        return [value.day, value.month, value.year] if value else [None, None, None]
+
+    def id_for_label(self, id_):
+        return f"{id_}_day" if id_ else id_  # the error summary links to the first box
+
+
+class DateOfBirthField(forms.Field):
+    """Day, month and year typed as numbers, checked with the NHS pattern's messages."""
+
+    widget = DateOfBirthWidget
+
+    def to_python(self, value):
+        parts = [str(part or "").strip() for part in (value or ("", "", ""))]
+        if not any(parts):
+            return None
+        missing = [
+            name for name, part in zip(DateOfBirthWidget.PARTS, parts, strict=True) if not part
+        ]
+        if missing:
+            raise forms.ValidationError(
+                f"Your date of birth must include a {' and a '.join(missing)}.", code="incomplete"
+            )
+        if not all(part.isdigit() for part in parts):
+            raise forms.ValidationError(
+                "Enter your date of birth in numbers, for example 27 3 1960.", code="invalid"
+            )
+        day, month, year = (int(part) for part in parts)
+        if len(parts[2]) != 4:
+            raise forms.ValidationError(
+                "The year must have 4 numbers, for example 1960.", code="invalid"
+            )
+        try:
+            born = dt.date(year, month, day)
+        except ValueError as error:
+            raise forms.ValidationError(
+                "Your date of birth must be a real date, for example 27 3 1960.", code="invalid"
+            ) from error
+        if born >= timezone.localdate():
+            raise forms.ValidationError("Your date of birth must be in the past.", code="future")
+        if born.year < 1900:
+            raise forms.ValidationError(
+                "Your date of birth must be after 1900. Check the year.", code="invalid"
+            )
+        return born
+
+
+class SelfReferralForm(PlainErrorsForm, forms.Form):
     """The public form: asks only what a link worker needs to get in touch."""
+
+    # Spoken to the person filling it in (NHS.UK's error message pattern: "Enter your ...").
+    error_overrides = {
+        "given_name": {
+            "required": "Enter your first name.",
+            "max_length": "Your first name must be %(limit_value)d characters or fewer.",
+        },
+        "family_name": {
+            "required": "Enter your last name.",
+            "max_length": "Your last name must be %(limit_value)d characters or fewer.",
+        },
+        "nhs_number": {
+            "max_length": "Your NHS number is 10 digits, for example 943 476 5919. Check it.",
+        },
+        "phone": {"max_length": "Your phone number must be %(limit_value)d characters or fewer."},
+        "address": {"max_length": "Your address must be %(limit_value)d characters or fewer."},
+        "postcode": {
+            "max_length": "Your postcode must be %(limit_value)d characters or fewer, for "
+            "example NE61 2DF."
+        },
+        "preferred_contact_method": {
+            "required": "Choose how we should contact you.",
+            "invalid_choice": "Choose how we should contact you from the list.",
+        },
+        "practice": {"invalid_choice": "Choose your GP practice from the list."},
+        "reasons": {
+            "required": "Choose at least one thing you would like help with.",
+            "invalid_choice": "Choose what you would like help with from the list.",
+            "invalid_pk_value": "Choose what you would like help with from the list.",
+            "invalid_list": "Choose what you would like help with from the list.",
+        },
+        "what_matters": {
+            "max_length": "What you would like us to know must be %(limit_value)d characters "
+            "or fewer: it has %(show_value)d."
+        },
+    }
 
     given_name = forms.CharField(label="First name", max_length=100)
     family_name = forms.CharField(label="Last name", max_length=100)
-    date_of_birth = forms.DateField(widget=DATE_INPUT, help_text="For example 27 3 1960.")
+    date_of_birth = DateOfBirthField(
+        label="Date of birth",
+        help_text="For example, 27 3 1960",
+        error_messages={"required": "Enter your date of birth."},
+    )
     nhs_number = forms.CharField(
         label="NHS number (optional)",
         required=False,
@@ -237,6 +401,8 @@ class SelfReferralForm(forms.Form):
         self.fields["practice"].queryset = Practice.objects.filter(
             pk__in=current, status=Practice.Status.ACTIVE
         ).order_by("name")
+        # The name as people know it: no ODS code, no register capitals.
+        self.fields["practice"].label_from_instance = lambda practice: practice.display_name
         self.fields["reasons"].queryset = ReferralReason.objects.filter(is_active=True)
 
     def clean_nhs_number(self):
@@ -244,12 +410,6 @@ class SelfReferralForm(forms.Form):
         if number:
             validate_nhs_number(number)
         return number
-
-    def clean_date_of_birth(self):
-        born = self.cleaned_data["date_of_birth"]
-        if born >= timezone.localdate():
-            raise forms.ValidationError("Your date of birth must be in the past.")
-        return born
 
     def clean(self):
         cleaned = super().clean()

@@ -1,13 +1,16 @@
-"""Reads of the referrals app: caseloads, overdue contacts, and outcome aggregates.
+"""Reads of the referrals app: caseloads, the new-referrals queue, overdue contacts, and
+outcome aggregates.
 
 Aggregates always carry the number of people they rest on, and never an identity.
 """
 
+import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
@@ -21,6 +24,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from pcn_admin.dates import working_days_before, working_days_between
 
 from .models import (
     ONS4_FIELDS,
@@ -87,6 +92,49 @@ def people_in_last_twelve_months(*, link_worker, today: dt.date | None = None) -
     today = today or timezone.localdate()
     since = today - dt.timedelta(days=365)
     return Referral.objects.filter(link_worker=link_worker, received_on__gt=since).count()
+
+
+# The new-referrals queue ------------------------------------------------------------------
+# Referrals no link worker has taken yet, from any source (self-referrals included), shared by
+# the PCN's link workers. One left there longer than settings.REFERRAL_UNASSIGNED_WORKING_DAYS
+# is flagged, so the public form's promise of contact within two weeks can be kept.
+
+
+def new_referrals(*, pcn_id: int) -> QuerySet[Referral]:
+    """The PCN's open referrals with no link worker, oldest first."""
+    return (
+        Referral.objects.filter(pcn_id=pcn_id, link_worker__isnull=True, status__in=OPEN_STATUSES)
+        .select_related("practice", "source")
+        .order_by("received_on", "pk")
+    )
+
+
+def unassigned_cutoff(*, today: dt.date | None = None) -> dt.date:
+    """Referrals received before this date have waited too long for a link worker."""
+    today = today or timezone.localdate()
+    return working_days_before(today, settings.REFERRAL_UNASSIGNED_WORKING_DAYS)
+
+
+def working_days_waiting(referral: Referral, *, today: dt.date | None = None) -> int:
+    return working_days_between(referral.received_on, today or timezone.localdate())
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """How many referrals wait for a link worker, and how many of them too long."""
+
+    waiting: int = 0
+    too_long: int = 0
+    working_days: int = 0  # the setting they were counted against
+
+
+def new_referral_counts(*, pcn_id: int, today: dt.date | None = None) -> QueueCounts:
+    """The queue's size and its overdue part, in one query."""
+    cutoff = unassigned_cutoff(today=today)
+    counts = Referral.objects.filter(
+        pcn_id=pcn_id, link_worker__isnull=True, status__in=OPEN_STATUSES
+    ).aggregate(waiting=Count("pk"), too_long=Count("pk", filter=Q(received_on__lt=cutoff)))
+    return QueueCounts(**counts, working_days=settings.REFERRAL_UNASSIGNED_WORKING_DAYS)
 
 
 def referral_for_detail(*, referrals: QuerySet[Referral], pk: int) -> Referral:
@@ -315,3 +363,57 @@ def stale_services(*, before: dt.date, limit: int):
     stale = Service.objects.filter(is_active=True, last_reviewed__lt=before)
     listed = list(stale.select_related("organisation").order_by("last_reviewed", "name")[:limit])
     return listed, stale.count()
+
+
+# Warnings before saving (pcn_admin/form_warnings.py): what may be a mistake, not refused.
+
+# The GP appointments "after" count covers the six months after referral (Referral's field).
+GP_APPOINTMENTS_AFTER_MONTHS = 6
+
+
+def _months_after(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    last_day = calendar.monthrange(year, month)[1]
+    return day.replace(year=year, month=month, day=min(day.day, last_day))
+
+
+def referral_warnings(*, pcn_id: int, nhs_number: str, received_on: dt.date) -> list[str]:
+    """The same NHS number already referred to the PCN that day: perhaps the same referral
+    recorded twice (a second referral the same day is possible, so it is not refused)."""
+    if not nhs_number:
+        return []
+    earlier = Referral.objects.filter(
+        pcn_id=pcn_id, nhs_number=nhs_number, received_on=received_on
+    ).count()
+    if not earlier:
+        return []
+    shown = f"{nhs_number[:3]} {nhs_number[3:6]} {nhs_number[6:]}"
+    times = "once" if earlier == 1 else f"{earlier} times"
+    return [
+        f"NHS number {shown} was already referred to this PCN {times} on "
+        f"{received_on.day} {received_on:%B %Y}. Check this is not the same referral recorded "
+        "twice: if it is, do not record it again."
+    ]
+
+
+def gp_appointments_after_ends(referral: Referral) -> dt.date:
+    """The last day of the six months after referral that gp_appointments_after counts."""
+    return _months_after(referral.received_on, GP_APPOINTMENTS_AFTER_MONTHS)
+
+
+def gp_appointments_warnings(
+    *, referral: Referral, after: int | None, today: dt.date | None = None
+) -> list[str]:
+    """A count of appointments "after" recorded before the six months after referral are over
+    is a count of part of the period: too low for the before-and-after comparison."""
+    today = today or timezone.localdate()
+    ends = gp_appointments_after_ends(referral)
+    if after is None or today > ends:
+        return []
+    return [
+        f"The six months after this referral end on {ends.day} {ends:%B %Y}. A count of GP "
+        "appointments made before then covers only part of the period, so the comparison with "
+        "the six months before will look better than it is. Record it after that date, or "
+        "carry on if the count is for the whole period."
+    ]

@@ -6,10 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from pcn_admin.models import User
+from pcn_admin.models import Role, User
 
 from .models import (
     ALLOWED_TRANSITIONS,
+    OPEN_STATUSES,
     SNOMED_REFERRAL_ACCEPTED,
     SNOMED_REFERRAL_DECLINED,
     AuditEvent,
@@ -73,6 +74,40 @@ def referral_create(
     )
     audit_record(user=by, action=AuditEvent.Action.CREATE, instance=referral)
     return referral
+
+
+class ReferralTaken(ValidationError):
+    """Another link worker took the referral first; `taken_by` is who."""
+
+    def __init__(self, taken_by: User):
+        self.taken_by = taken_by
+        name = taken_by.get_full_name() or "Another link worker"
+        super().__init__(f"{name} took this referral first: it is in their caseload now.")
+
+
+@transaction.atomic
+def referral_take(*, referral: Referral, by: User) -> Referral:
+    """A link worker takes a referral from the PCN's new-referrals queue into their caseload.
+
+    Claimed by a conditional update (only while it has no link worker), so when two take it
+    at once exactly one succeeds; the other gets ReferralTaken. Taking it again is no change.
+    """
+    # The referral's own rule (Referral.clean), which the conditional update does not run.
+    if by.role != Role.LINK_WORKER or by.pcn_id != referral.pcn_id:
+        raise ValidationError("Only a link worker of this referral's PCN can take it.")
+    taken = Referral.objects.filter(
+        pk=referral.pk, link_worker__isnull=True, status__in=OPEN_STATUSES
+    ).update(link_worker=by)
+    current = Referral.objects.select_related("link_worker").get(pk=referral.pk)
+    if taken != 1:
+        if current.link_worker_id == by.pk:
+            return current  # already theirs: a second press answers as the first did
+        if current.link_worker_id is not None:
+            raise ReferralTaken(current.link_worker)
+        raise ValidationError("This referral has ended, so there is nothing to take.")
+    audit_record(user=by, action=AuditEvent.Action.CHANGE, instance=current, detail="taken")
+    referral.link_worker = current.link_worker
+    return current
 
 
 @transaction.atomic

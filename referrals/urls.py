@@ -8,6 +8,8 @@ app_name = "referrals"
 urlpatterns = [
     path("", views.caseload, name="caseload"),
     path("new/", views.referral_create, name="create"),
+    path("new-referrals/", views.queue, name="queue"),
+    path("<int:pk>/take/", views.referral_take, name="take"),
     path("<int:pk>/", views.referral_detail, name="detail"),
     path("<int:pk>/status/", views.referral_change_status, name="change_status"),
     path("<int:pk>/contacts/", views.contact_add, name="contact_add"),
@@ -21,4 +23,5 @@ urlpatterns = [
     path("overview/", views.overview, name="overview"),
     path("self-referral/", views.self_referral, name="self_referral"),
     path("self-referral/received/", views.self_referral_received, name="self_referral_received"),
+    path("self-referral/privacy/", views.privacy_notice, name="privacy_notice"),
 ]

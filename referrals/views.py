@@ -1,9 +1,12 @@
-"""Pages of the referrals app: caseload, referral detail, intake, organisation inbox, overview
-and the public self-referral form. Thin: reads from selectors, writes through services, access
-from pcn_admin/access.py, and every sight of an identifiable record is audited."""
+"""Pages of the referrals app: caseload, the new-referrals queue, referral detail, intake,
+organisation inbox, overview and the public self-referral form. Thin: reads from selectors,
+writes through services, access from pcn_admin/access.py, and every sight of an identifiable
+record is audited."""
 
+import hashlib
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,11 +14,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
-from django_ratelimit.decorators import ratelimit
+from django_ratelimit.core import get_usage
 
 from networks.models import Membership
-from pcn_admin import access
+from pcn_admin import access, submissions
+from pcn_admin.auth_views import client_ip_address
 
 from . import selectors, services
 from .forms import (
@@ -67,8 +73,9 @@ def link_worker_required(view):
 
 
 def _referral_or_404(request, pk: int) -> Referral:
-    """403 for a role that never sees identities; 404 for a referral outside the user's PCN."""
-    if not access.has(request.user, access.Permission.SEE_REFERRAL_IDENTITIES):
+    """403 for a role that never sees referrals; 404 for a referral outside the user's PCN.
+    Whether it shows who was referred is SEE_REFERRAL_IDENTITIES (decision 0010)."""
+    if not access.has(request.user, access.Permission.VIEW_REFERRALS):
         raise PermissionDenied("Only the PCN's link workers and clinical director see referrals.")
     try:
         return selectors.referral_for_detail(
@@ -100,11 +107,71 @@ def caseload(request):
             "guide_low": selectors.CASELOAD_GUIDE[0],
             "guide_high": selectors.CASELOAD_GUIDE[1],
             "overdue_days": selectors.OVERDUE_AFTER_DAYS,
+            "queue": selectors.new_referral_counts(pcn_id=request.user.pcn_id),
         },
     )
 
 
+@login_required
+def queue(request):
+    """The PCN's new referrals: those no link worker has taken yet, from any source, oldest
+    first. Link workers see who and take one; the clinical director sees them without names."""
+    access.require(request.user, access.Permission.VIEW_REFERRALS)
+    today = timezone.localdate()
+    page = _page(request, selectors.new_referrals(pcn_id=request.user.pcn_id))
+    can_see_identities = access.has(request.user, access.Permission.SEE_REFERRAL_IDENTITIES)
+    if can_see_identities:
+        services.audit_records(
+            user=request.user, action=AuditEvent.Action.LIST, instances=page, detail="queue"
+        )
+    cutoff = selectors.unassigned_cutoff(today=today)
+    rows = [
+        {
+            "referral": referral,
+            "working_days": selectors.working_days_waiting(referral, today=today),
+            "too_long": referral.received_on < cutoff,
+        }
+        for referral in page
+    ]
+    return render(
+        request,
+        "referrals/queue.html",
+        {
+            "page": page,
+            "rows": rows,
+            "pcn": request.user.pcn,
+            "counts": selectors.new_referral_counts(pcn_id=request.user.pcn_id, today=today),
+            "can_take": access.has(request.user, access.Permission.MANAGE_REFERRALS),
+            "can_see_identities": can_see_identities,
+        },
+    )
+
+
+@require_POST
+@login_required
+def referral_take(request, pk):
+    """Take a referral from the queue into one's caseload; safe to press twice, and when two
+    link workers press at once one gets it and the other is told who did."""
+    referral = _referral_or_404(request, pk)
+    access.require(request.user, access.Permission.MANAGE_REFERRALS, referral)
+    try:
+        services.referral_take(referral=referral, by=request.user)
+    except services.ReferralTaken as taken:
+        messages.warning(request, taken.messages[0])
+        return redirect("referrals:queue")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("referrals:queue")
+    messages.success(
+        request,
+        f"You have taken the referral for {referral.full_name}: it is in "
+        "your caseload now. Contact them soon, in the way they asked.",
+    )
+    return redirect("referrals:detail", pk=referral.pk)
+
+
 @link_worker_required
+@submissions.repeat_safe
 def referral_create(request):
     pcn = request.user.pcn
     form = ReferralForm(
@@ -115,15 +182,23 @@ def referral_create(request):
     )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "reasons"}
-        try:
+        warnings = selectors.referral_warnings(
+            pcn_id=pcn.pk, nhs_number=data["nhs_number"], received_on=timezone.localdate()
+        )
+        if form.unseen_warnings(warnings):
+            return render(request, "referrals/referral_form.html", {"form": form})
+
+        def record() -> str:
             referral = services.referral_create(
                 by=request.user, reasons=form.cleaned_data["reasons"], pcn=pcn, **data
             )
+            messages.success(request, "Referral recorded.")
+            return reverse("referrals:detail", args=[referral.pk])
+
+        try:
+            return submissions.once(request, record)
         except ValidationError as error:
             _apply_errors(form, error)
-        else:
-            messages.success(request, "Referral recorded.")
-            return redirect("referrals:detail", pk=referral.pk)
     return render(request, "referrals/referral_form.html", {"form": form})
 
 
@@ -135,6 +210,8 @@ def _render_detail(request, referral, status=200, **forms):
     context = {
         "referral": referral,
         "can_manage": can_manage,
+        "can_see_identities": access.has(request.user, access.Permission.SEE_REFERRAL_IDENTITIES),
+        "can_take": can_manage and referral.link_worker_id is None and referral.is_open,
         "is_ended": referral.status in ENDED_STATUSES,
         "gp_code_label": SNOMED_LABELS.get(referral.gp_code, ""),
     }
@@ -157,9 +234,9 @@ def referral_detail(request, pk):
     return _render_detail(request, referral)
 
 
-def _referral_action(form_name, form_class, handle, success_message):
+def _referral_action(form_name, form_class, handle, success_message, warnings=None):
     """A POST on the referral page: validate, call the service, or show the page again with
-    the form as typed and its errors."""
+    the form as typed and its errors, or with `warnings(referral, form)` not yet shown."""
 
     @require_POST
     @login_required
@@ -167,20 +244,29 @@ def _referral_action(form_name, form_class, handle, success_message):
         referral = _referral_or_404(request, pk)
         if not access.can(request.user, access.Permission.MANAGE_REFERRALS, referral):
             raise PermissionDenied("Only the PCN's link workers can change a referral.")
+        return _act(request, referral)
+
+    @submissions.repeat_safe  # after the access checks: a repeat is answered only to its sender
+    def _act(request, referral):
         kwargs = {"referral": referral} if form_class is StatusChangeForm else {}
         if form_class is GPAppointmentsForm:
             kwargs["instance"] = Referral.objects.get(pk=referral.pk)
         form = form_class(request.POST, **kwargs)
-        if form.is_valid():
-            try:
+        warned = form.is_valid() and warnings and form.unseen_warnings(warnings(referral, form))
+        if form.is_valid() and not warned:
+
+            def act() -> str:
                 handle(request, referral, form)
+                messages.success(request, success_message)
+                return reverse("referrals:detail", args=[referral.pk])
+
+            try:
+                return submissions.once(request, act)
             except ValidationError as error:
                 _apply_errors(form, error)
-            else:
-                messages.success(request, success_message)
-                return redirect("referrals:detail", pk=referral.pk)
         services.audit_record(user=request.user, action=AuditEvent.Action.VIEW, instance=referral)
-        return _render_detail(request, referral, status=400, **{form_name: form})
+        status = 400 if form.errors else 200  # refused, or warned and free to carry on
+        return _render_detail(request, referral, status=status, **{form_name: form})
 
     return view
 
@@ -227,6 +313,9 @@ gp_appointments_save = _referral_action(
         by=request.user,
     ),
     "GP appointments recorded.",
+    warnings=lambda referral, form: selectors.gp_appointments_warnings(
+        referral=referral, after=form.cleaned_data["gp_appointments_after"]
+    ),
 )
 case_study_add = _referral_action(
     "case_study_form",
@@ -242,6 +331,7 @@ case_study_add = _referral_action(
 def gp_message(request, pk):
     """The message back to the GP and referrer at the end of an episode, to print or download."""
     referral = _referral_or_404(request, pk)
+    access.require(request.user, access.Permission.SEE_REFERRAL_IDENTITIES)  # it names them
     if referral.status not in ENDED_STATUSES:
         messages.warning(request, "The message to the GP is ready once the referral has ended.")
         return redirect("referrals:detail", pk=referral.pk)
@@ -325,7 +415,9 @@ def inbox_respond(request, pk):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, f"Referral {onward.pk} answered.")
+            messages.success(
+                request, f"{onward.reference} answered: {onward.get_status_display().lower()}."
+            )
     else:
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
     return redirect("referrals:inbox")
@@ -381,29 +473,98 @@ def _body_too_large(request) -> bool:
         return False  # Django itself reads a malformed length as no body
 
 
-@ratelimit(key="ip", rate="5/h", method="POST", block=False)
+# How many requests the public form takes in an hour (django-ratelimit, counted in the shared
+# cache, only for requests it stored). Per person and connection together: the same person's
+# request sent again and again from one connection stops at the third, while a surgery or
+# library computer helping several people is not locked out. Per connection alone, a much
+# wider limit stops a flood of invented people.
+SELF_REFERRAL_LIMITS = (
+    ("person", "3/h"),  # the same name and date of birth, from the same connection
+    ("connection", "20/h"),  # anyone, from the same connection
+)
+
+
+def _connection(request) -> str:
+    return client_ip_address(request) or "unknown"
+
+
+def _person_on_connection(group, request) -> str:
+    """The person the request is about (name and date of birth, as typed but for case, spaces
+    and leading zeros), hashed, with the connection it came from."""
+    post = request.POST
+    parts = [
+        " ".join(post.get(name, "").split()).casefold() for name in ("given_name", "family_name")
+    ] + [
+        post.get(f"date_of_birth_{part}", "").strip().lstrip("0")
+        for part in ("day", "month", "year")
+    ]
+    digest = hashlib.sha256("|".join(parts).encode()).hexdigest()
+    return f"{_connection(request)}:{digest}"
+
+
+_LIMIT_KEYS = {
+    "person": _person_on_connection,
+    "connection": lambda group, request: _connection(request),
+}
+
+
+def _self_referral_usage(request, *, count: bool) -> str | None:
+    """Which limit, if any, this connection has reached for this person ("person") or for
+    anyone ("connection"); with count=True, count one stored request against both."""
+    for name, rate in SELF_REFERRAL_LIMITS:
+        usage = get_usage(
+            request,
+            group=f"referrals.self_referral.{name}",
+            key=_LIMIT_KEYS[name],
+            rate=rate,
+            method="POST",
+            increment=count,
+        )
+        if not count and usage and usage["count"] >= usage["limit"]:
+            return name
+    return None
+
+
+@submissions.repeat_safe
 def self_referral(request):
     """No sign-in. Whatever is entered, the reply is the same: it never says whether the
     person is already known."""
-    if getattr(request, "limited", False):
-        return render(request, "referrals/self_referral_limited.html", status=429)
     if request.method == "POST" and _body_too_large(request):
         return render(request, "referrals/self_referral_too_large.html", status=413)
+    limited = _self_referral_usage(request, count=False) if request.method == "POST" else None
+    if limited:
+        return render(
+            request, "referrals/self_referral_limited.html", {"limit": limited}, status=429
+        )
     form = SelfReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         practice = data["practice"]
         membership = Membership.objects.current().select_related("pcn").get(practice=practice)
-        services.referral_create(
-            by=None,
-            reasons=data.pop("reasons"),
-            pcn=membership.pcn,
-            source=ReferralSource.objects.get(name=ReferralSource.SELF_REFERRAL),
-            **data,
-        )
-        return redirect("referrals:self_referral_received")
+
+        def send() -> str:
+            _self_referral_usage(request, count=True)
+            services.referral_create(
+                by=None,
+                reasons=data.pop("reasons"),
+                pcn=membership.pcn,
+                source=ReferralSource.objects.get(name=ReferralSource.SELF_REFERRAL),
+                **data,
+            )
+            return reverse("referrals:self_referral_received")
+
+        return submissions.once(request, send)
     return render(request, "referrals/self_referral_form.html", {"form": form})
 
 
 def self_referral_received(request):
     return render(request, "referrals/self_referral_received.html")
+
+
+def privacy_notice(request):
+    """How the public self-referral form's answers are used: linked from the form."""
+    return render(
+        request,
+        "referrals/privacy_notice.html",
+        {"retention_years": settings.REFERRAL_RETENTION_YEARS},
+    )

@@ -70,6 +70,32 @@ def default_month(today: dt.date | None = None) -> dt.date:
     return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
+def default_month_reason(today: dt.date | None = None) -> str:
+    """Which claim month a build pays unless told otherwise, and why, for the build page."""
+    today = today or timezone.localdate()
+    return (
+        f"Unless you choose another month, the batch pays the claims for "
+        f"{default_month(today):%B %Y}: the month before this one ({today:%B %Y}), because a "
+        "month's claims are made and reviewed after the month ends. Approved lines of earlier "
+        "claim months that are in no batch yet join it too, marked late; lines of later "
+        "months wait for their own month's batch."
+    )
+
+
+def waiting_by_claim_month(*, commissioner_ids) -> list[dict]:
+    """Approved lines in no batch yet, counted per commissioner and claim month, earliest
+    first: what a build would gather (one query)."""
+    in_a_batch = BatchLine.objects.filter(line_id=OuterRef("pk"))
+    return list(
+        ClaimLine.objects.approved()
+        .filter(claim__pcn__commissioner_id__in=commissioner_ids)
+        .exclude(Exists(in_a_batch))
+        .values("claim__pcn__commissioner__code", "claim__month")
+        .annotate(lines=Count("pk"))
+        .order_by("claim__pcn__commissioner__code", "claim__month")
+    )
+
+
 def parse_month(text: str) -> dt.date:
     try:
         return dt.datetime.strptime(text.strip(), "%Y-%m").date()
@@ -271,16 +297,8 @@ def _build_or_report(*, commissioner_id: int, month: dt.date) -> BuildResult:
 def _lock_rates_used(batch: Batch) -> int:
     """Lock every ARRS rate the batch's lines were worked out with, in one statement (the
     set-based form of Rate.lock()): a paid figure must always be explainable."""
-    lines = ClaimLine.objects.filter(
-        batch_lines__batch_id=batch.pk,
-        post__role_id=OuterRef("role_id"),
-        post__region=OuterRef("region"),
-        rate_effective_from=OuterRef("effective_from"),
-    )
-    used = Exists(lines.filter(post__afc_band=OuterRef("afc_band"))) | (
-        Q(afc_band="") & Exists(lines)
-    )
-    return Rate.objects.filter(locked_at__isnull=True).filter(used).update(locked_at=timezone.now())
+    used = ClaimLine.objects.filter(batch_lines__batch_id=batch.pk).values("rate_used_id")
+    return Rate.objects.filter(locked_at__isnull=True, pk__in=used).update(locked_at=timezone.now())
 
 
 @transaction.atomic

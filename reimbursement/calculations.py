@@ -433,6 +433,36 @@ def line_problems(line: ClaimLine, month: dt.date) -> list[str]:
     return problems
 
 
+# 2019/20 (arrs.md): the scheme reimbursed one clinical pharmacist and one social prescribing
+# link worker per PCN, and no ARR sum. More is not refused (the commissioner may have agreed
+# it) but the reviewer is warned. The year is closed, so the rule is not editable data.
+ONE_EACH_ROLES = ("clinical_pharmacist", "social_prescribing_link_worker")
+ONE_EACH_FROM, ONE_EACH_TO = dt.date(2019, 7, 1), dt.date(2020, 3, 31)
+
+
+def one_each_warnings(lines: list[ClaimLine], month: dt.date) -> list[str]:
+    """2019/20's limit: a warning for each of its roles claimed for more than one member of
+    staff, or more than 1.0 WTE, in the month. Rejected lines do not count."""
+    if not ONE_EACH_FROM <= month <= ONE_EACH_TO:
+        return []
+    by_role: dict[str, list[ClaimLine]] = {}
+    for line in lines:
+        if line.status != ClaimLine.Status.REJECTED and line.post.role.code in ONE_EACH_ROLES:
+            by_role.setdefault(line.post.role.code, []).append(line)
+    warnings = []
+    for code in ONE_EACH_ROLES:
+        claimed = by_role.get(code, [])
+        wte = sum((line.wte or ZERO for line in claimed), ZERO)
+        if len(claimed) > 1 or wte > ONE:
+            name = claimed[0].post.role.name.lower()
+            warnings.append(
+                f"In 2019/20 the scheme reimbursed one {name} per PCN; this claim has "
+                f"{len(claimed)} for {month_label(month)} ({wte.quantize(PENNY)} WTE). "
+                "Approve more than one only if the commissioner agreed it."
+            )
+    return warnings
+
+
 def breakdown_for(
     line: ClaimLine,
     *,

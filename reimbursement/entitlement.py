@@ -3,6 +3,12 @@ ARR sum from its weighted population, the approved spend set against it and the 
 posts to 31 March. Money, so it lives here; the arithmetic is calculations.arr_sum and
 calculations.maximum_claim, the posts and populations are the lower apps' reads.
 
+The weighted populations are each member's latest list size on or before 1 January before the
+year; the entitlement names the dates those figures really have (lists_text) and warns when
+they are older than that 1 January (lists_warning). A year with no ARR sum rate (none is
+published for 2026/27) has no entitlement: the dashboards show it as unknown, and a claim in
+it is accepted with a warning (entitlement_warning), never refused.
+
 One route for one PCN and for many (decision 0006): pcn_entitlement is entitlements_for with a
 single PCN, so the dashboards and the entitlement page can never differ.
 """
@@ -18,7 +24,7 @@ from django.utils import timezone
 from networks.models import PCN
 from networks.selectors import populations_on
 from pcn_admin.dates import financial_year, month_bounds, year_label
-from roles.models import EntitlementRate, Unit
+from roles.models import EntitlementRate, Rate, Unit
 from roles.selectors import PostRow, post_rows
 
 from . import calculations
@@ -28,6 +34,9 @@ from .selectors import approved_in_year_by_pcn
 
 PENNY = Decimal("0.01")
 ZERO = Decimal("0")
+# 2019/20 had no ARR sum (arrs.md): one clinical pharmacist and one link worker per PCN. The
+# sums begin with 2020/21.
+FIRST_SUM_YEAR = 2020
 NO_MONEY = Decimal("0.00")
 
 
@@ -71,6 +80,70 @@ class Entitlement:
         "The ARR sum is rounded to the penny once, after multiplying. The forecast is the sum "
         "of monthly lines, each rounded to the penny as a claim line is."
     )
+    # The maxima the forecast used that were derived, not published (roles.models.Provenance),
+    # by role: the dashboards say so beside the forecast.
+    forecast_derived: list[Rate] = field(default_factory=list)
+
+    @property
+    def forecast_derived_note(self) -> str:
+        if not self.forecast_derived:
+            return ""
+        figures = "; ".join(
+            f"{rate.role.name}: {rate.summary} ({rate.provenance_text})"
+            for rate in self.forecast_derived
+        )
+        return (
+            "The forecast uses maxima derived rather than published by NHS England (from a pay "
+            f"award, or from a role on the same band): {figures}."
+        )
+
+    # The weighted list sizes used: each member's latest on or before population_date, so the
+    # words name the dates the figures really have, which may be years older.
+
+    @property
+    def list_dates(self) -> list[dt.date]:
+        """The distinct dates of the weighted list sizes the sum uses, oldest first."""
+        return sorted({p.figure_date for p in self.practices if p.figure_date})
+
+    @property
+    def lists_text(self) -> str:
+        """The list sizes used, as words: "list sizes dated 1 January 2023", or a range."""
+        if not self.list_dates:
+            return "no weighted list sizes recorded"
+        return f"list sizes dated {dates_text(self.list_dates)}"
+
+    @property
+    def lists_stale(self) -> bool:
+        return bool(self.list_dates) and self.list_dates[0] < self.population_date
+
+    @property
+    def lists_warning(self) -> str:
+        """Said when any list size used is older than the 1 January before the year."""
+        if not self.lists_stale:
+            return ""
+        stale = [
+            p for p in self.practices if p.figure_date and p.figure_date < self.population_date
+        ]
+        used = [p for p in self.practices if p.figure_date]
+        which = "" if len(stale) == len(used) else f" for {', '.join(p.code for p in stale)}"
+        dates = dates_text(sorted({p.figure_date for p in stale}))
+        return (
+            f"The {self.label} ARR sum uses list sizes of {dates}{which}, older than "
+            f"{long_date(self.population_date)}, the date it is worked out on. Import the "
+            f"weighted list sizes for {long_date(self.population_date)} (NHS Payments to "
+            "General Practice) to bring it up to date."
+        )
+
+
+def long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def dates_text(dates: list[dt.date]) -> str:
+    """Dates as words: one date, or the oldest to the newest."""
+    if len(dates) == 1:
+        return long_date(dates[0])
+    return f"{long_date(dates[0])} to {long_date(dates[-1])}"
 
 
 def _months(first: dt.date, last: dt.date):
@@ -98,6 +171,7 @@ class PCNForecast:
     gp_total: Decimal = NO_MONEY
     by_month: dict[dt.date, Decimal] = field(default_factory=dict)
     gaps: list[ForecastGap] = field(default_factory=list)
+    derived: dict[int, Rate] = field(default_factory=dict)  # derived maxima used, by id
 
 
 def forecast_posts(
@@ -131,6 +205,7 @@ class _MonthLines:
     def __init__(self, book: RateBook) -> None:
         self.book = book
         self.lines: dict[tuple, object] = {}
+        self.rates = {rate.pk: rate for rows in book.rates.values() for rate in rows}
 
     def line(self, post: PostRow, month: dt.date, first: dt.date, last: dt.date):
         hours = post.hours_on(max(first, post.start_date))
@@ -186,6 +261,8 @@ def _forecast_post(
                     ForecastGap(post.pk, post.person_name, post.role_name, line.messages[0])
                 )
             continue
+        if line.is_derived:
+            forecast.derived[line.rate_id] = lines.rates[line.rate_id]
         _add_month(forecast, post, month, line.reimbursable, gp_pot=gp_pot)
 
 
@@ -302,6 +379,9 @@ def entitlement_from(
         unclaimed=arr_sum - spend - forecast.total,
         over_committed=(spend + forecast.total) > arr_sum,
         gp_pot=gp_pot,
+        forecast_derived=sorted(
+            forecast.derived.values(), key=lambda r: (r.role.name, r.effective_from, r.pk)
+        ),
     )
 
 
@@ -346,9 +426,18 @@ def entitlements_for(
 
 def entitlement_warning(claim: Claim, claim_total: Decimal) -> str:
     """A warning when the PCN's claims this financial year pass its ARR sum, or when the sum
-    cannot be worked out (no rate or list sizes): the claim is still accepted either way."""
+    cannot be worked out (no rate or list sizes): the claim is still accepted either way. A
+    year with no ARR sum rate (none published yet) is never a reason to refuse a claim."""
     year = financial_year(claim.month)
     label = year_label(year)
+    if year < FIRST_SUM_YEAR:
+        return ""  # no sum to pass: calculations.one_each_warnings has 2019/20's one-of-each limit
+    if not EntitlementRate.objects.filter(year=year).exists():
+        return (
+            f"No ARR sum rate has been published for {label}: the PCN's entitlement is "
+            "unknown, so this claim could not be checked against it. The claim is accepted; "
+            "check the PCN's spend once the rate is known."
+        )
     try:
         entitlement = pcn_entitlement(pcn=claim.pcn, year=year)
     except (ValidationError, LookupError, ArithmeticError) as error:

@@ -2,6 +2,11 @@
 payee), the line detail (one per claim line) and a PCN's remittance, and the CSV and XLSX
 files made from them.
 
+Until the batch is final its files say DRAFT three ways, so finance cannot pay a draft by
+mistake: in the file name, in a status column on every row and, in XLSX, in a banner above the
+header. Each row names the batch's month beside the claim month(s) it pays: a batch pays one
+month's claims, and lines of earlier months approved since join it, marked late.
+
 Amounts go out as numbers (plain `1234.56` in CSV, numeric cells with a two-decimal format in
 XLSX, never text), so a spreadsheet sums the column, and the sum is the batch's total to the
 penny. Each file costs a fixed number of queries whatever the number of lines.
@@ -16,7 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from pcn_admin.spreadsheets import defused
@@ -31,6 +36,12 @@ CONTENT_TYPES = {
 }
 FORMATS = tuple(CONTENT_TYPES)
 CLAIM_KINDS = {Claim.Kind.NORMAL: "Monthly", Claim.Kind.ADJUSTMENT: "Adjustment"}
+# What a draft's files say, in the status column and (XLSX) the banner above the header.
+DRAFT_STATUS = "DRAFT: not for payment"
+DRAFT_BANNER = (
+    "DRAFT: not for payment. This batch is not final: lines and amounts may still change. "
+    "Pay only the file downloaded after the batch is finalised."
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,9 @@ class ExportFile:
 
 PAYMENT_FILE_COLUMNS = (
     Column("Batch reference", width=16),
+    Column("Batch status", width=22),
+    Column("Batch month", width=10),
+    Column("Claim months", width=24),
     Column("PCN code", width=10),
     Column("PCN name", width=40),
     Column("Payee practice code", width=12),
@@ -58,7 +72,9 @@ PAYMENT_FILE_COLUMNS = (
 
 LINE_DETAIL_COLUMNS = (
     Column("Batch reference", width=16),
+    Column("Batch status", width=22),
     Column("PCN code", width=10),
+    Column("Batch month", width=10),
     Column("Claim month", width=10),
     Column("Claim kind", width=12),
     Column("Role", width=30),
@@ -69,6 +85,7 @@ LINE_DETAIL_COLUMNS = (
     Column("Amount paid in this batch (£)", MONEY),
     Column("Late", width=6),
     Column("Approved on", DATE, width=12),
+    Column("Maximum used", width=60),
 )
 
 
@@ -77,15 +94,47 @@ def money_text(value: Decimal) -> str:
     return f"−£{-value:,.2f}" if value < 0 else f"£{value:,.2f}"
 
 
+def is_draft(batch: Batch) -> bool:
+    return batch.status == Batch.Status.DRAFT
+
+
+def status_text(batch: Batch) -> str:
+    """The batch's status as its files give it: a draft's says it is not for payment."""
+    return DRAFT_STATUS if is_draft(batch) else batch.get_status_display()
+
+
+def month_text(month) -> str:
+    return f"{month:%Y-%m}"
+
+
+def claim_months_by_pcn(batch: Batch) -> dict[int, list]:
+    """The claim months each PCN's lines in the batch are for, earliest first (one query)."""
+    months: dict[int, list] = {}
+    rows = (
+        BatchLine.objects.filter(batch=batch)
+        .values_list("pcn_id", "claim_month")
+        .distinct()
+        .order_by("pcn_id", "claim_month")
+    )
+    for pcn_id, month in rows:
+        months.setdefault(pcn_id, []).append(month)
+    return months
+
+
 def payees_of(batch: Batch) -> QuerySet[BatchPayee]:
     return batch.payees.select_related("pcn", "payee_practice").order_by("pcn__code")
 
 
 def payment_file_rows(batch: Batch) -> list[tuple]:
-    """One row per payee: what finance pays and to whom."""
+    """One row per payee: what finance pays and to whom, and for which claim months."""
+    status = status_text(batch)
+    months = claim_months_by_pcn(batch)
     return [
         (
             batch.reference,
+            status,
+            month_text(batch.month),
+            ", ".join(month_text(month) for month in months.get(payee.pcn_id, [])),
             payee.pcn.code,
             payee.pcn.name,
             payee.payee_practice.code if payee.payee_practice_id else "",
@@ -100,23 +149,34 @@ def batch_lines(batch: Batch, *, pcn_id: int | None = None) -> QuerySet[BatchLin
     lines = BatchLine.objects.filter(batch=batch)
     if pcn_id is not None:
         lines = lines.filter(pcn_id=pcn_id)
-    return lines.select_related("pcn", "line__claim", "line__post__role").order_by(
+    return lines.select_related(
+        "pcn", "line__claim", "line__post__role", "line__rate_used"
+    ).order_by(
         "pcn__code", "claim_month", "line__post__role__name", "line__post__person_name", "pk"
     )
+
+
+def maximum_used(rate) -> str:
+    """The maximum that priced a line and its provenance, as the claim pages show it:
+    "Maximum £69,410 a year from 1 April 2025 - derived by a pay award"."""
+    return f"{rate.summary} - {rate.provenance_text}" if rate is not None else ""
 
 
 def line_detail_rows(batch: Batch) -> list[tuple]:
     """One row per claim line. An adjustment pays only its difference from the line it
     corrects, so the amount paid can differ from the line's reimbursable amount."""
     rows = []
+    status = status_text(batch)
     for batch_line in batch_lines(batch):
         line = batch_line.line
         approved_at = line.approved_at
         rows.append(
             (
                 batch.reference,
+                status,
                 batch_line.pcn.code,
-                f"{batch_line.claim_month:%Y-%m}",
+                month_text(batch.month),
+                month_text(batch_line.claim_month),
                 CLAIM_KINDS.get(line.claim.kind, line.claim.kind),
                 line.post.role.name,
                 line.post.person_name,
@@ -126,6 +186,7 @@ def line_detail_rows(batch: Batch) -> list[tuple]:
                 batch_line.amount,
                 "Yes" if batch_line.late else "No",
                 timezone.localtime(approved_at).date() if approved_at else None,
+                maximum_used(line.rate_used),
             )
         )
     return rows
@@ -166,13 +227,20 @@ def _xlsx_cell(sheet, column: Column, value):
     return cell
 
 
-def as_xlsx(columns, rows, *, title: str) -> bytes:
+def as_xlsx(columns, rows, *, title: str, banner: str = "") -> bytes:
+    """A sheet with a bold header row; a `banner` (a draft's warning) goes in a row above it."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = "A3" if banner else "A2"
     for number, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(number)].width = column.width
     bold = Font(bold=True)
+    if banner:
+        cell = WriteOnlyCell(sheet, value=banner)
+        cell.data_type = "s"
+        cell.font = Font(bold=True, size=14, color="D5281B")  # NHS red
+        cell.fill = PatternFill("solid", fgColor="FFEB3B")  # NHS warm yellow
+        sheet.append([cell])
     header = []
     for column in columns:
         cell = WriteOnlyCell(sheet, value=column.header)
@@ -189,17 +257,25 @@ def as_xlsx(columns, rows, *, title: str) -> bytes:
 
 
 def _export(batch: Batch, *, name: str, title: str, columns, rows, fmt: str) -> ExportFile:
+    draft = is_draft(batch)
     if fmt == "csv":
         content = as_csv(columns, rows)
     elif fmt == "xlsx":
-        content = as_xlsx(columns, rows, title=title)
+        content = as_xlsx(columns, rows, title=title, banner=DRAFT_BANNER if draft else "")
     else:
         raise ValueError(f"Unknown export format {fmt!r}: use csv or xlsx.")
-    return ExportFile(content, f"{batch.reference}-{name}.{fmt}", CONTENT_TYPES[fmt])
+    return ExportFile(content, file_name(batch, name, fmt), CONTENT_TYPES[fmt])
+
+
+def file_name(batch: Batch, name: str, fmt: str) -> str:
+    """00L-2025-06-payment-file.csv; a draft's starts DRAFT-, so it stands out in a folder."""
+    prefix = "DRAFT-" if is_draft(batch) else ""
+    return f"{prefix}{batch.reference}-{name}.{fmt}"
 
 
 def payment_file(batch: Batch, *, fmt: str) -> ExportFile:
-    """The finance payment file, e.g. 00L-2025-06-payment-file.csv."""
+    """The finance payment file, e.g. 00L-2025-06-payment-file.csv (a draft's:
+    DRAFT-00L-2025-06-payment-file.csv)."""
     return _export(
         batch,
         name="payment-file",

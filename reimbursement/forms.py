@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from django import forms
 
-from pcn_admin.bounds import NOTES_MAX_LENGTH
+from pcn_admin.bounds import NOTES_MAX_LENGTH, PCNS_BEGAN
+from pcn_admin.plain_errors import PlainErrorsForm
 
 from .models import Claim
 
@@ -17,7 +18,8 @@ MAX_MONTHLY_COST = Decimal("1000000")
 
 
 class MonthField(forms.DateField):
-    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+    # The picker offers no month before PCNs began; the service refuses one typed anyway.
+    widget = forms.DateInput(attrs={"type": "month", "min": f"{PCNS_BEGAN:%Y-%m}"}, format="%Y-%m")
 
     def __init__(self, **kwargs):
         kwargs.setdefault("input_formats", MONTH_FORMATS)
@@ -31,7 +33,7 @@ class MonthField(forms.DateField):
         return date.replace(day=1) if isinstance(date, dt.date) else date
 
 
-class ClaimStartForm(forms.Form):
+class ClaimStartForm(PlainErrorsForm, forms.Form):
     pcn = forms.ModelChoiceField(
         label="PCN", queryset=None, empty_label=None, help_text="The PCN claiming."
     )
@@ -80,15 +82,20 @@ class MoneyField(forms.DecimalField):
         return super().to_python(value)
 
 
-class ClaimLineForm(forms.Form):
-    """One line's costs. Blank is allowed on a draft; submission asks for every figure."""
+class LineCostsForm(PlainErrorsForm, forms.Form):
+    """A line's four costs as typed. Saving (ClaimLineForm) and the live breakdown
+    (LineCostsPreviewForm) read them with the same fields, so they refuse the same input."""
 
-    salary = MoneyField(help_text="Gross pay for the month (£).")
+    salary = MoneyField(label="Salary", help_text="Gross pay for the month (£).")
     employer_ni = MoneyField(label="Employer NI")
-    employer_pension = MoneyField()
+    employer_pension = MoneyField(label="Employer pension")
     subcontract_fee = MoneyField(
         label="Sub-contract fee", help_text="Sub-contracted link workers only."
     )
+
+
+class ClaimLineForm(LineCostsForm):
+    """One line's costs. Blank is allowed on a draft; submission asks for every figure."""
 
     def __init__(self, *args, line, **kwargs):
         self.line = line
@@ -100,16 +107,13 @@ class ClaimLineForm(forms.Form):
         }
         super().__init__(*args, prefix=f"line-{line.pk}", initial=initial, **kwargs)
         for field in self.fields.values():
-            field.widget.attrs.update({"inputmode": "decimal", "data-cost": "1"})
+            field.widget.attrs.update(
+                {"inputmode": "decimal", "data-cost": "1", "class": "nhsuk-input"}
+            )
 
 
-class LineCostsPreviewForm(forms.Form):
+class LineCostsPreviewForm(LineCostsForm):
     """A line's costs as typed, for the live breakdown (nothing is saved)."""
-
-    salary = MoneyField(label="Salary")
-    employer_ni = MoneyField(label="Employer NI")
-    employer_pension = MoneyField(label="Employer pension")
-    subcontract_fee = MoneyField(label="Sub-contract fee")
 
     def messages(self) -> list[str]:
         """Each error with the field it is about: the page shows them as one list."""
@@ -120,7 +124,7 @@ class LineCostsPreviewForm(forms.Form):
         ]
 
 
-class ClaimDeclarationForm(forms.Form):
+class ClaimDeclarationForm(PlainErrorsForm, forms.Form):
     declared_additional = forms.BooleanField(
         required=False,
         label=(
@@ -134,7 +138,7 @@ class ClaimDeclarationForm(forms.Form):
     )
 
 
-class LineDecisionForm(forms.Form):
+class LineDecisionForm(PlainErrorsForm, forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
     reason = forms.CharField(
         required=False,
@@ -144,7 +148,7 @@ class LineDecisionForm(forms.Form):
     )
 
 
-class ClaimReturnForm(forms.Form):
+class ClaimReturnForm(PlainErrorsForm, forms.Form):
     query = forms.CharField(
         label="Question for the practice",
         max_length=NOTES_MAX_LENGTH,

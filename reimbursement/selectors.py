@@ -5,7 +5,7 @@ number of lines."""
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from pcn_admin.dates import month_bounds
 from roles.models import Post
@@ -37,25 +37,35 @@ def hours_in_month(post: Post, month: dt.date) -> Decimal | None:
 
 def _line_queryset() -> QuerySet[ClaimLine]:
     return ClaimLine.objects.select_related(
-        "post__role", "post__employing_practice", "decided_by", "original_line"
+        "post__role", "post__employing_practice", "decided_by", "original_line", "rate_used"
     ).order_by("post__role__name", "post__person_name", "pk")
 
 
-# The claim list's filter for the reviewers' queue: submitted or partly decided claims.
+# The claim list's filter for the reviewers' queue: awaiting_review() below.
 IN_REVIEW_FILTER = "in_review"
+
+
+def awaiting_review(claims: QuerySet[Claim]) -> QuerySet[Claim]:
+    """The reviewers' queue, wherever "claims awaiting review" is counted or listed: claims
+    sent for review with at least one line still to decide. A claim whose every line has been
+    decided has left the queue, even when some lines were rejected ("partly approved")."""
+    undecided = ClaimLine.objects.filter(claim=OuterRef("pk"), status=ClaimLine.Status.PENDING)
+    return claims.filter(status__in=Claim.IN_REVIEW).filter(Exists(undecided))
 
 
 def claims_for_list(claims: QuerySet[Claim], *, status: str = "") -> QuerySet[Claim]:
     """The claims a user may see (access.visible_claims), as the list shows them."""
     claims = claims.select_related("pcn", "original")
     if status == IN_REVIEW_FILTER:
-        claims = claims.filter(status__in=Claim.IN_REVIEW)
+        claims = awaiting_review(claims)
     elif status:
         claims = claims.filter(status=status)
     return claims.annotate(
         line_count=Count("lines"),
         total=Sum("lines__reimbursable"),
         approved_total=Sum("lines__reimbursable", filter=Q(lines__status="approved")),
+        # For Claim.status_text: whether a line still waits for a decision.
+        undecided_line_count=Count("lines", filter=Q(lines__status=ClaimLine.Status.PENDING)),
     ).order_by("-month", "pcn__code", "pk")
 
 
@@ -138,9 +148,9 @@ def approved_in_year_by_pcn(*, pcn_ids, year: int) -> dict[int, Decimal]:
 
 
 def claims_awaiting_review_by_pcn(*, pcn_ids) -> dict[int, int]:
-    """Claims (of any month) submitted or partly decided: the reviewers' queue, by PCN."""
+    """Claims (of any month) awaiting review (awaiting_review), by PCN."""
     rows = (
-        Claim.objects.filter(pcn_id__in=pcn_ids, status__in=Claim.IN_REVIEW)
+        awaiting_review(Claim.objects.filter(pcn_id__in=pcn_ids))
         .values_list("pcn_id")
         .annotate(n=Count("pk"))
         .order_by()
@@ -160,6 +170,7 @@ def claims_in_year(*, pcn_id: int, year: int) -> QuerySet[Claim]:
             approved=Sum("lines__reimbursable", filter=Q(lines__status=ClaimLine.Status.APPROVED)),
             pending=Sum("lines__reimbursable", filter=Q(lines__status=ClaimLine.Status.PENDING)),
             rejected=Sum("lines__reimbursable", filter=Q(lines__status=ClaimLine.Status.REJECTED)),
+            undecided_line_count=Count("lines", filter=Q(lines__status=ClaimLine.Status.PENDING)),
         )
         .order_by("month", "-kind", "pk")  # the month's claim, then its adjustments
     )

@@ -1,23 +1,31 @@
-"""Admin for ARRS reference data (edited by commissioner staff) and a read-only view of posts.
+"""Admin for ARRS reference data and a read-only view of posts.
 
-Rates a batched claim has used are read-only and cannot be deleted: correct them with a new
-row dated later. Posts are kept by PCNs through the /roles/ pages; here commissioners see their
-area's posts with a flag on anyone over 1.0 WTE this month.
+The figures (roles, maxima, percentages, ARR sum rates) are national: commissioner staff read
+them; only national administrators (superusers) add, change, delete, import them or confirm a
+derived figure as published (pcn_admin.access, EDIT_RATES). Rates a batched claim has used are
+read-only and cannot be deleted: correct them with a new row dated later. Posts are kept by PCNs
+through the /roles/ pages; here commissioners see their area's posts with a flag on anyone over
+1.0 WTE this month.
 """
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.utils import timezone
+from import_export.admin import ImportExportModelAdmin
+from import_export.forms import ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
+from networks.importers import FileNotRecognised, check_size
 from pcn_admin import access
 from pcn_admin.admin import ScopedHistoryMixin
 
 from . import selectors, services
 from .models import EntitlementRate, Post, PostHours, Rate, ReimbursementPercentage, Role
+from .resources import EntitlementRateResource, RateResource, ReimbursementPercentageResource
 
 
 class ReferenceDataAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
-    """Anyone allowed into the admin reads; commissioner staff and superusers change."""
+    """Anyone allowed into the admin reads; only national administrators change."""
 
     def has_module_permission(self, request):
         return access.has(request.user, access.Permission.USE_ADMIN)
@@ -42,6 +50,54 @@ class ReferenceDataAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
         services.reference_save(instance=obj, by=request.user)
 
 
+class FigureImportForm(ImportForm):
+    """The import form, refusing a file too big once unzipped before it is read."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        try:
+            check_size(upload, upload.name)
+        except FileNotRecognised as refused:
+            raise forms.ValidationError(str(refused)) from None
+        return upload
+
+
+class FiguresAdmin(ImportExportModelAdmin, ReferenceDataAdmin):
+    """A national figure table: imported (preview, then confirm) by national administrators,
+    exported by anyone who reads it; derived figures confirmed as published by an action."""
+
+    import_form_class = FigureImportForm
+    rollback_on_validation_errors = True
+    actions = ["confirm_as_published"]
+    readonly_fields = ["confirmed_by", "confirmed_at"]
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    @admin.action(description="Confirm as published", permissions=["change"])
+    def confirm_as_published(self, request, queryset):
+        confirmed = sum(services.figure_confirm(figure=row, by=request.user) for row in queryset)
+        already = len(queryset) - confirmed
+        if confirmed:
+            messages.success(
+                request,
+                f"{confirmed} figure{'s' if confirmed != 1 else ''} confirmed as published, "
+                "with your name and today's date in their history.",
+            )
+        if already:
+            messages.warning(
+                request,
+                f"{already} figure{'s were' if already != 1 else ' was'} already published: "
+                "left as they were.",
+            )
+
+
 @admin.register(Role)
 class RoleAdmin(ReferenceDataAdmin):
     list_display = ["name", "code", "first_reimbursable", "afc_band", "unit", "needs_registration"]
@@ -52,7 +108,8 @@ class RoleAdmin(ReferenceDataAdmin):
 
 
 @admin.register(Rate)
-class RateAdmin(ReferenceDataAdmin):
+class RateAdmin(FiguresAdmin):
+    resource_classes = [RateResource]
     list_display = [
         "role",
         "region",
@@ -67,6 +124,9 @@ class RateAdmin(ReferenceDataAdmin):
     search_fields = ["role__name", "basis"]
     date_hierarchy = "effective_from"
     readonly_fields = ["locked_at", "superseded_by", "confirmed_by", "confirmed_at"]
+    # Adds "Apply a national pay award" (reimbursement's admin page) for superusers; named here
+    # so import-export's list template builds on it rather than on the admin's own.
+    change_list_template = "admin/roles/rate/change_list.html"
 
     @admin.display(boolean=True, description="superseded by a pay award")
     def is_superseded(self, obj):
@@ -91,13 +151,15 @@ class RateAdmin(ReferenceDataAdmin):
 
 
 @admin.register(ReimbursementPercentage)
-class ReimbursementPercentageAdmin(ReferenceDataAdmin):
+class ReimbursementPercentageAdmin(FiguresAdmin):
+    resource_classes = [ReimbursementPercentageResource]
     list_display = ["role", "afc_band", "effective_from", "percentage", "provenance"]
     list_filter = ["role", "provenance"]
 
 
 @admin.register(EntitlementRate)
-class EntitlementRateAdmin(ReferenceDataAdmin):
+class EntitlementRateAdmin(FiguresAdmin):
+    resource_classes = [EntitlementRateResource]
     list_display = ["label", "per_weighted_patient", "gp_per_weighted_patient", "provenance"]
 
 

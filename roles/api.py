@@ -1,7 +1,8 @@
 """API for ARRS: /api/v1/roles/, /rates/ and /posts/. (A PCN's entitlement, the ARR sum, is
 money: reimbursement.api.entitlement serves it.)
 
-Reference data: read for anyone signed in, written by commissioner staff and superusers.
+Reference data: read by anyone signed in; national figures, written only by national
+administrators (superusers): commissioner staff get a 403.
 Posts: scoped like the pages; a PCN's clinical director and practice managers write their own.
 """
 
@@ -16,15 +17,16 @@ from rest_framework.response import Response
 from networks.models import PCN, Practice
 from pcn_admin import access
 from pcn_admin.drf import Allowed, BoundedTextMixin, api_validation_error
+from pcn_admin.plain_errors import PlainErrorsSerializer
 
 from . import selectors, services
 from .models import Post, Rate, Role
 
-# ARRS reference data: read by anyone signed in, written by commissioner staff and superusers.
+# ARRS reference data: read by anyone signed in, written only by national administrators.
 REFERENCE_DATA_ACCESS = {"write": access.Permission.EDIT_RATES}
 
 
-class RoleSerializer(serializers.ModelSerializer):
+class RoleSerializer(PlainErrorsSerializer, serializers.ModelSerializer):
     class Meta:
         model = Role
         fields = [
@@ -46,7 +48,7 @@ class RoleViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["code", "unit"]
 
 
-class RateSerializer(BoundedTextMixin, serializers.ModelSerializer):
+class RateSerializer(PlainErrorsSerializer, BoundedTextMixin, serializers.ModelSerializer):
     role = serializers.SlugRelatedField(slug_field="code", queryset=Role.objects.all())
     is_locked = serializers.BooleanField(read_only=True)
     superseded_by = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -105,7 +107,7 @@ class RateViewSet(viewsets.ModelViewSet):
             raise api_validation_error(error) from None
 
 
-class PostSerializer(serializers.ModelSerializer):
+class PostSerializer(PlainErrorsSerializer, serializers.ModelSerializer):
     pcn = serializers.SlugRelatedField(slug_field="code", queryset=PCN.objects.all())
     role = serializers.SlugRelatedField(slug_field="code", queryset=Role.objects.all())
     employing_practice = serializers.SlugRelatedField(
@@ -161,7 +163,7 @@ class PostSerializer(serializers.ModelSerializer):
         ]
 
 
-class PostEndSerializer(serializers.Serializer):
+class PostEndSerializer(PlainErrorsSerializer, serializers.Serializer):
     end_date = serializers.DateField()
 
 

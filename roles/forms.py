@@ -5,13 +5,15 @@ from decimal import Decimal
 from django import forms
 
 from networks.models import Membership, Practice
+from pcn_admin.plain_errors import PlainErrorsForm
+from pcn_admin.widgets import DateInput
 
-from .models import Post, Role
+from .models import AFC_BANDS_TEXT, Post, Role
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()  # ISO values, so saved dates show and round-trip
 
 
-class PostForm(forms.ModelForm):
+class PostForm(PlainErrorsForm, forms.ModelForm):
     hours = forms.DecimalField(
         label="Contracted hours a week",
         min_value=Decimal("0.01"),
@@ -46,6 +48,10 @@ class PostForm(forms.ModelForm):
             "earlier_post_at_pcn",
         ]
         widgets = {"start_date": DATE, "cct_date": DATE}
+        help_texts = {
+            "afc_band": f"One band: {AFC_BANDS_TEXT}. Leave empty for GPs and others not on "
+            "Agenda for Change."
+        }
 
     def __init__(self, *args, pcns, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,7 +70,7 @@ class PostForm(forms.ModelForm):
         ).order_by("name")
 
 
-class PostEndForm(forms.Form):
+class PostEndForm(PlainErrorsForm, forms.Form):
     end_date = forms.DateField(
         label="Last day in post",
         widget=DATE,

@@ -9,11 +9,20 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from networks.models import PCN
 from pcn_admin.bounds import a_year_ahead, check_scheme_date
 
-from .models import EntitlementRate, Post, PostHours, Rate, ReimbursementPercentage, Role
+from .models import (
+    EntitlementRate,
+    Post,
+    PostHours,
+    Provenance,
+    Rate,
+    ReimbursementPercentage,
+    Role,
+)
 
 # Post fields a form or API may set; pcn and hours are handled on their own.
 POST_FIELDS = (
@@ -164,15 +173,47 @@ def post_end(*, post: Post, end_date: dt.date, by) -> Post:
 
 
 @transaction.atomic
-def rate_save(*, rate: Rate, by) -> Rate:
-    """Add or correct a maximum rate. A locked rate refuses (Rate.save): add a later one."""
+def rate_save(*, rate: Rate, by, reason: str = "") -> Rate:
+    """Add or correct a maximum rate. A locked rate refuses (Rate.save): add a later one.
+    `reason` goes on the history row (an import names its file)."""
     rate.full_clean()
+    if reason:
+        rate._change_reason = reason  # simple_history reads it with the user
     _save_with_history(rate, by)
     return rate
 
 
 @transaction.atomic
-def reference_save(*, instance: Role | ReimbursementPercentage | EntitlementRate, by):
+def reference_save(
+    *, instance: Role | ReimbursementPercentage | EntitlementRate, by, reason: str = ""
+):
+    """Add or correct a reference row. `reason` goes on its history row (an import's file)."""
     instance.full_clean()
+    if reason:
+        instance._change_reason = reason  # simple_history reads it with the user
     _save_with_history(instance, by)
     return instance
+
+
+@transaction.atomic
+def figure_confirm(*, figure: Rate | ReimbursementPercentage | EntitlementRate, by) -> bool:
+    """Record that a national administrator checked a derived (or date-inferred) figure against
+    the published one: it becomes `published`, with who confirmed it and when, in its history.
+    The amount is not touched, so a rate a batched claim has used (locked) may be confirmed.
+    Returns False, changing nothing, for a figure already published."""
+    figure = type(figure).objects.select_for_update().get(pk=figure.pk)
+    if figure.provenance == Provenance.PUBLISHED:
+        return False
+    if not figure.history.exists():
+        # Seeded by a migration, which keeps no history: record what it was before it changes.
+        type(figure).history.bulk_history_create(
+            [figure], default_change_reason="As loaded, before it was confirmed."
+        )
+    was = figure.get_provenance_display()
+    figure.provenance = Provenance.PUBLISHED
+    figure.confirmed_by = by
+    figure.confirmed_at = timezone.now()
+    figure.full_clean()
+    figure._change_reason = f"Confirmed as published (was: {was})."
+    _save_with_history(figure, by)
+    return True

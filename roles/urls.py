@@ -1,4 +1,4 @@
-"""Pages of the roles app: staff in post."""
+"""Pages of the roles app: staff in post, and the coverage of the national figures."""
 
 from django.urls import path
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("posts/new/", views.post_create, name="post_create"),
     path("posts/<int:pk>/edit/", views.post_edit, name="post_edit"),
     path("posts/<int:pk>/end/", views.post_end, name="post_end"),
+    path("figures/coverage/", views.figures_coverage, name="figures_coverage"),
+    path("figures/coverage.csv", views.figures_coverage_csv, name="figures_coverage_csv"),
 ]

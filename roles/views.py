@@ -1,14 +1,20 @@
-"""Pages for staff in post: PCNs list, add, change and end their posts; commissioners read."""
+"""Pages for staff in post: PCNs list, add, change and end their posts; commissioners read.
+And the coverage of the national ARRS figures, for commissioner staff (roles.coverage)."""
+
+import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
-from pcn_admin import access
+from pcn_admin import access, submissions
+from pcn_admin.spreadsheets import defused
 
-from . import selectors, services
+from . import coverage, selectors, services
 from .forms import PostEndForm, PostForm
 
 PAGE_SIZE = 25
@@ -49,6 +55,7 @@ def post_list(request):
 
 
 @login_required
+@submissions.repeat_safe
 def post_create(request):
     pcns = access.editable_pcns_for_posts(request.user)
     access.require(request.user, access.Permission.EDIT_POSTS)
@@ -56,18 +63,21 @@ def post_create(request):
         raise PermissionDenied("Your PCN is not recorded, so no posts can be added for it yet.")
     form = PostForm(request.POST or None, pcns=pcns)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def add() -> str:
             post = services.post_create(
                 pcn=form.cleaned_data["pcn"],
                 hours=form.cleaned_data["hours"],
                 by=request.user,
                 **_post_fields(form),
             )
+            messages.success(request, f"{post.person_name} added as {post.role.name}.")
+            return reverse("roles:post_list")
+
+        try:
+            return submissions.once(request, add)
         except ValidationError as error:
             _add_errors(form, error)
-        else:
-            messages.success(request, f"{post.person_name} added as {post.role.name}.")
-            return redirect("roles:post_list")
     return render(request, "roles/post_form.html", {"form": form, "post": None})
 
 
@@ -114,3 +124,35 @@ def post_end(request, post):
             )
             return redirect("roles:post_list")
     return render(request, "roles/post_end.html", {"form": form, "post": post})
+
+
+@login_required
+def figures_coverage(request):
+    """Every role, region and month of the previous and current financial years: whether a
+    maximum and a percentage are in force, where the maximum comes from, and the gaps."""
+    access.require(request.user, access.Permission.VIEW_FIGURES_COVERAGE)
+    report = coverage.figures_coverage()
+    show_admin = access.has(request.user, access.Permission.USE_ADMIN)
+    return render(
+        request,
+        "roles/figures_coverage.html",
+        {
+            "coverage": report,
+            "rates_url": reverse("admin:roles_rate_changelist") if show_admin else "",
+        },
+    )
+
+
+@login_required
+def figures_coverage_csv(request):
+    access.require(request.user, access.Permission.VIEW_FIGURES_COVERAGE)
+    report = coverage.figures_coverage()
+    years = "-".join(label.replace("/", "-") for label in report.year_labels)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"arrs-figures-coverage-{years}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    for row in coverage.coverage_csv_rows(report):
+        # Role names are typed in the admin: defuse would-be formulas.
+        writer.writerow([defused(value) for value in row])
+    return response

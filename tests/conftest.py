@@ -24,6 +24,22 @@ def db_vendor():
     return connection.vendor
 
 
+@pytest.fixture
+def figures_before_pay_awards(db):
+    """The ARRS maxima as published (maxima.csv), before the pay awards the migrations apply
+    (2025/26 and 2026/27): for tests written against the published figures, such as arrs.md's
+    worked check (a clinical pharmacist in June 2025 at £66,972)."""
+    from django.db.models import F
+
+    from roles.models import Provenance, Rate
+
+    superseded = list(Rate.objects.filter(superseded_by__isnull=False).values_list("pk", flat=True))
+    # The superseded rows point at the derived ones (PROTECT): point them away first.
+    Rate.objects.filter(pk__in=superseded).update(superseded_by=F("pk"))
+    Rate.objects.filter(provenance=Provenance.DERIVED_UPLIFT).delete()
+    Rate.objects.filter(pk__in=superseded).update(superseded_by=None)
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Tests make many users; the production hasher made set-up take seconds on 2 cores.

@@ -30,6 +30,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
 from networks.models import ImportRecord
+from pcn_admin.templatetags.nhs_format import nhs_number as nhs_number_shown
 from referrals.models import AuditEvent, OnwardReferral, Taxonomy
 from reimbursement import services
 from reimbursement.models import Claim, ClaimLine
@@ -231,7 +232,12 @@ def _area(letter: str, code: str, name: str, pcn_code: str, practice_code: str) 
     OutcomeMeasurementFactory(referral=referral)
     # Directory entries are shared by every area; only the organisation's staff are its own.
     organisation = OrganisationFactory(name=f"Friends of the {letter} Valley")
-    service = ServiceFactory(organisation=organisation, name=f"{letter} Valley walking group")
+    service = ServiceFactory(
+        organisation=organisation,
+        name=f"{letter} Valley walking group",
+        address=f"1 Valley Road\n{letter} Valley",  # a location, for the feed's pages of one
+        postcode="NE1 1AA",
+    )
     service.taxonomy_terms.set([TaxonomyTermFactory()])
     onward = OnwardReferralFactory(referral=referral, service=service, created_by=link_worker)
     case_study = CaseStudyFactory(pcn=pcn, created_by=link_worker, title=f"{name} story")
@@ -324,10 +330,14 @@ def build_world() -> MatrixWorld:
 
 
 def identity_markers(area: Area) -> dict[str, str]:
-    """What identifies the person referred: shown only to their own PCN's link workers and
-    clinical director (and, with consent, to the organisation they were referred on to)."""
+    """What identifies the person referred: shown only to their own PCN's link workers (and,
+    with consent, to the organisation they were referred on to)."""
     return {
         f"{area.pcn.name}'s referral: NHS number": area.referral.nhs_number,
+        # As pages show it (pcn_admin/templatetags/nhs_format.py): 999 765 4323.
+        f"{area.pcn.name}'s referral: NHS number as shown": nhs_number_shown(
+            area.referral.nhs_number
+        ),
         f"{area.pcn.name}'s referral: family name": area.referral.family_name,
     }
 
@@ -339,6 +349,7 @@ def area_markers(area: Area) -> dict[str, str]:
         f"{area.pcn.name}: PCN code": area.pcn.code,
         f"{area.pcn.name}: PCN name": area.pcn.name,
         f"{area.pcn.name}: commissioner name": area.commissioner.name,
+        f"{area.pcn.name}: commissioner as shown": area.commissioner.display_name,
         f"{area.pcn.name}: practice code": area.payee_practice.code,
         f"{area.pcn.name}: post holder": area.post.person_name,
         f"{area.pcn.name}: batch reference": area.batch.reference,
@@ -355,7 +366,8 @@ def _markers(world: MatrixWorld) -> dict[str, dict[str, str]]:
         # Superusers see every area but no one's identity: the rule has no exception for them.
         "superuser": {**own_identities, **identity_markers(world.foreign)},
         "commissioner": {**foreign, **own_identities},
-        "director": foreign,
+        # The clinical director sees the PCN's referrals without who (decision 0010).
+        "director": {**foreign, **own_identities},
         "practice": {**foreign, **own_identities},
         "link_worker": foreign,
         "organisation": foreign,
@@ -478,6 +490,7 @@ def fixed_path(path: str) -> Callable:
 
 
 pk = lambda r: r.pk  # noqa: E731
+oruk_id = lambda r: r.uuid  # noqa: E731  the Open Referral UK feed's id
 code = lambda r: r.code  # noqa: E731
 
 

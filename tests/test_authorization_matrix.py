@@ -36,6 +36,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from drf_spectacular.generators import SchemaGenerator
 
+from referrals import oruk
 from tests.matrix_world import (
     DENIED,
     HIDDEN,
@@ -59,6 +60,7 @@ from tests.matrix_world import (
     fixed_path,
     leaks,
     may,
+    oruk_id,
     pk,
     rev,
     sides,
@@ -74,7 +76,7 @@ PREPARERS = SU | {"director", "practice"}  # prepare claims, keep posts
 PCN_STAFF = STAFF | {"director", "practice"}  # claims, posts, batches: the money
 PCN_USERS = PCN_STAFF | {"link_worker"}  # everyone who belongs to a PCN or its commissioner
 DASHBOARD = STAFF | {"director"}  # a PCN's money: its dashboard and entitlement
-IDENTITIES = frozenset({"director", "link_worker"})  # see who was referred
+IDENTITIES = frozenset({"director", "link_worker"})  # see referrals (the director, not who)
 LINK_WORKER = frozenset({"link_worker"})
 ORGANISATION = frozenset({"organisation"})
 
@@ -129,6 +131,13 @@ PAGES: dict[str, Entry] = {
         kind="pcn",
         path=rev("dashboards:pcn_dashboard_csv", code=code, chart="practices"),
         query="?year=2025",
+    ),
+    # The coverage of the national ARRS figures: the same for every area, so not scoped.
+    "roles:figures_coverage": Entry(
+        read=may(STAFF, scoped=False), path=rev("roles:figures_coverage")
+    ),
+    "roles:figures_coverage_csv": Entry(
+        read=may(STAFF, scoped=False), path=rev("roles:figures_coverage_csv")
     ),
     # ARRS staff in post: PCNs keep their own; commissioners read their area's.
     "roles:post_list": Entry(read=may(PCN_STAFF), path=rev("roles:post_list")),
@@ -250,8 +259,14 @@ PAGES: dict[str, Entry] = {
         path=rev("referrals:create"),
         data=lambda record, world: {"given_name": "Matrix"},
     ),
+    # The clinical director sees the PCN's referrals without who was referred (decision 0010).
     "referrals:detail": Entry(
         read=may(IDENTITIES), kind="referral", path=rev("referrals:detail", pk=pk)
+    ),
+    # The PCN's new referrals, waiting for a link worker to take one.
+    "referrals:queue": Entry(read=may(IDENTITIES), path=rev("referrals:queue")),
+    "referrals:take": Entry(
+        write=may(LINK_WORKER), kind="referral", path=rev("referrals:take", pk=pk)
     ),
     "referrals:change_status": Entry(
         write=may(LINK_WORKER),
@@ -313,8 +328,9 @@ PAGES: dict[str, Entry] = {
             "consent_given": "on",
         },
     ),
+    # It names the person: for link workers only.
     "referrals:gp_message": Entry(
-        read=may(IDENTITIES), kind="referral", path=rev("referrals:gp_message", pk=pk)
+        read=may(LINK_WORKER), kind="referral", path=rev("referrals:gp_message", pk=pk)
     ),
     "referrals:inbox": Entry(read=may(ORGANISATION), path=rev("referrals:inbox")),
     "referrals:inbox_respond": Entry(
@@ -324,19 +340,33 @@ PAGES: dict[str, Entry] = {
         data=lambda onward, world: {"decision": "accept"},
     ),
     "referrals:overview": Entry(read=may(STAFF, IDENTITIES), path=rev("referrals:overview")),
-    # Anyone choosing their GP practice sees every practice's code.
-    "referrals:self_referral": Entry(
-        read=PUBLIC, path=rev("referrals:self_referral"), may_show=("practice code",)
-    ),
+    # Practices are offered by name: no codes on the public form.
+    "referrals:self_referral": Entry(read=PUBLIC, path=rev("referrals:self_referral")),
+    "referrals:privacy_notice": Entry(read=PUBLIC, path=rev("referrals:privacy_notice")),
     "referrals:self_referral_received": Entry(
         read=PUBLIC, path=rev("referrals:self_referral_received")
     ),
     # The Open Referral UK feed: the directory, open to anyone, no personal data.
+    "oruk-root": Entry(read=PUBLIC, path=rev("oruk-root")),
     "oruk-services": Entry(read=PUBLIC, path=rev("oruk-services")),
-    "oruk-service": Entry(read=PUBLIC, kind="service", path=rev("oruk-service", pk=pk)),
+    "oruk-service": Entry(read=PUBLIC, kind="service", path=rev("oruk-service", pk=oruk_id)),
     "oruk-taxonomies": Entry(read=PUBLIC, path=rev("oruk-taxonomies")),
+    "oruk-taxonomy": Entry(read=PUBLIC, kind="taxonomy", path=rev("oruk-taxonomy", pk=oruk_id)),
     "oruk-taxonomy-terms": Entry(read=PUBLIC, path=rev("oruk-taxonomy-terms")),
+    "oruk-taxonomy-term": Entry(
+        read=PUBLIC,
+        kind="service",
+        path=rev("oruk-taxonomy-term", pk=lambda s: s.taxonomy_terms.get().uuid),
+    ),
     "oruk-service-at-locations": Entry(read=PUBLIC, path=rev("oruk-service-at-locations")),
+    "oruk-service-at-location": Entry(
+        read=PUBLIC,
+        kind="service",
+        path=rev(
+            "oruk-service-at-location",
+            pk=lambda s: oruk.part_id(s.uuid, "service_at_location"),
+        ),
+    ),
 }
 
 
@@ -361,7 +391,8 @@ class AdminModel:
 
 
 REGISTER = dict(view=STAFF, add=STAFF, change=STAFF, delete=SU, scoped=True, versions=True)
-REFERENCE = dict(view=STAFF, add=STAFF, change=STAFF, delete=STAFF, versions=True)
+# National figures: commissioner staff read them; only superusers change them.
+REFERENCE = dict(view=STAFF, add=SU, change=SU, delete=SU, versions=True)
 DIRECTORY = dict(view=STAFF, add=STAFF, change=STAFF, delete=SU)
 SECURITY = dict(view=SU, add=SU, change=SU, delete=SU)
 LOGS = dict(view=SU, change=SU, delete=SU)  # axes' records: never added by hand
@@ -384,12 +415,20 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "networks.nominatedpayee": AdminModel("nominatedpayee", view=STAFF, scoped=True, versions=True),
     "networks.importrecord": AdminModel("importrecord", view=STAFF),
     "roles.role": AdminModel("role", **{**REFERENCE, "delete": NOBODY}),
-    "roles.rate": AdminModel("rate", change_data={"annual_max": "1.00"}, **REFERENCE),
+    "roles.rate": AdminModel(
+        "rate", import_export=True, change_data={"annual_max": "1.00"}, **REFERENCE
+    ),
     "roles.reimbursementpercentage": AdminModel(
-        "reimbursementpercentage", change_data={"percentage": "1"}, **REFERENCE
+        "reimbursementpercentage",
+        import_export=True,
+        change_data={"percentage": "1"},
+        **REFERENCE,
     ),
     "roles.entitlementrate": AdminModel(
-        "entitlementrate", change_data={"per_weighted_patient": "1.000"}, **REFERENCE
+        "entitlementrate",
+        import_export=True,
+        change_data={"per_weighted_patient": "1.000"},
+        **REFERENCE,
     ),
     # Posts are kept by PCNs on their own pages: the admin reads them.
     "roles.post": AdminModel("post", view=STAFF, scoped=True, versions=True),
@@ -566,6 +605,10 @@ ADMIN_SITE: dict[str, Entry] = {
     "admin:networks_import_upload": Entry(
         read=may(SU), path=rev("admin:networks_import_upload"), admin=True
     ),
+    # A national pay award changes every area's maxima: superusers alone apply one.
+    "admin:reimbursement_pay_award": Entry(
+        read=may(SU), path=rev("admin:reimbursement_pay_award"), admin=True
+    ),
     "admin:reimbursement_batch_build": Entry(
         read=may(STAFF), path=rev("admin:reimbursement_batch_build"), admin=True
     ),
@@ -736,37 +779,37 @@ OPERATIONS: dict[str, Entry] = {
         write=may(STAFF), kind="practice", data=lambda p, w: {"name": "Renamed by the matrix"}
     ),
     "DELETE /api/v1/practices/{code}/": api(write=may(SU), kind="practice", data=lambda p, w: None),
-    # ARRS reference data: national, read by anyone signed in, kept by commissioner staff.
+    # ARRS reference data: national, read by anyone signed in, kept by national administrators.
     "GET /api/v1/roles/": api(read=may(SIGNED_IN)),
     "GET /api/v1/roles/{code}/": api(read=may(SIGNED_IN, scoped=False), kind="role"),
     "GET /api/v1/rates/": api(read=may(SIGNED_IN)),
     "POST /api/v1/rates/": api(
-        write=may(STAFF),
+        write=may(SU),
         data=lambda r, w: {
             "role": w.shared["role"].code,
             "region": "national",
             "effective_from": "2031-04-01",
             "annual_max": "1.00",
-            "source": "Matrix figure.",
+            "basis": "Matrix figure.",
         },
     ),
     "GET /api/v1/rates/{id}/": api(read=may(SIGNED_IN, scoped=False), kind="rate"),
     "PUT /api/v1/rates/{id}/": api(
-        write=may(STAFF, scoped=False),
+        write=may(SU, scoped=False),
         kind="rate",
         data=lambda r, w: {
             "role": r.role.code,
             "region": r.region,
             "effective_from": str(r.effective_from),
             "annual_max": "1.00",
-            "source": "Matrix figure.",
+            "basis": "Matrix figure.",
         },
     ),
     "PATCH /api/v1/rates/{id}/": api(
-        write=may(STAFF, scoped=False), kind="rate", data=lambda r, w: {"annual_max": "1.00"}
+        write=may(SU, scoped=False), kind="rate", data=lambda r, w: {"annual_max": "1.00"}
     ),
     "DELETE /api/v1/rates/{id}/": api(
-        write=may(STAFF, scoped=False), kind="rate", data=lambda r, w: None
+        write=may(SU, scoped=False), kind="rate", data=lambda r, w: None
     ),
     # Staff in post: as the pages.
     "GET /api/v1/posts/": api(read=may(PCN_STAFF)),
@@ -1073,13 +1116,13 @@ PAIRS = {
     # The directory's page is the open Open Referral UK feed; the API needs a sign-in.
     "service": Pair(
         "service",
-        page=lambda service: reverse("oruk-service", args=[service.pk]),
+        page=lambda service: reverse("oruk-service", args=[service.uuid]),
         api=lambda service: f"/api/v1/services/{service.pk}/",
         roles=SIGNED_IN,
     ),
     "organisation": Pair(
         "service",
-        page=lambda service: reverse("oruk-service", args=[service.pk]),
+        page=lambda service: reverse("oruk-service", args=[service.uuid]),
         api=lambda service: f"/api/v1/organisations/{service.organisation_id}/",
         roles=SIGNED_IN,
     ),

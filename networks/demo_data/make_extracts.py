@@ -23,6 +23,10 @@ EPCN_2019 = SHARED / "epcn-2019-12" / "ePCN.xlsx"
 EPCN_2024 = SHARED / "epcn-2024-10" / "ePCN.xlsx"
 REGISTERED = SHARED / "list-sizes" / "gp-reg-pat-prac-all-2021-01.csv"
 PAYMENTS = SHARED / "list-sizes" / "nhs-payments-to-general-practice-2019-20.csv"
+# 2022/23: the PCN code column is `Code`, the file starts with a BOM (kept: lines are copied).
+PAYMENTS_2022 = SHARED / "list-sizes" / "nhs-payments-to-general-practice-2022-23.csv"
+# In the Oct 2024 register but not 00L's in 2022/23: the file puts it in another PCN (U95193).
+MOVED_PRACTICE = "A87017"
 
 COMMISSIONER = "00L"  # NHS North East and North Cumbria ICB - 00L (Northumberland)
 PCN_SHEET, PARTNER_SHEET = "PCNDetails", "PCN Core Partner Details"
@@ -84,7 +88,8 @@ def csv_extract(source: Path, target: Path, keep) -> None:
 
 
 def main() -> int:
-    missing = [p for p in (EPCN_2019, EPCN_2024, REGISTERED, PAYMENTS) if not p.exists()]
+    sources = (EPCN_2019, EPCN_2024, REGISTERED, PAYMENTS, PAYMENTS_2022)
+    missing = [p for p in sources if not p.exists()]
     if missing:
         print(f"The national files are not in {SHARED}: missing {', '.join(map(str, missing))}")
         return 1
@@ -99,6 +104,7 @@ def main() -> int:
         HERE / "nhs-payments-to-general-practice-2019-20-00L.csv",
         lambda row: row["Practice Code"] in practices,
     )
+    payments_2022_extracts(practices)
 
     # Importer test fixtures: both ePCN files whole; list-size extracts that keep the quirks.
     FIXTURES.mkdir(exist_ok=True)
@@ -124,6 +130,23 @@ def main() -> int:
     not_in_register = sorted(extras - in_register)
     print(f"fixture practices not in the Oct 2024 register: {', '.join(not_in_register)}")
     return 0
+
+
+def payments_2022_extracts(practices: set[str]) -> None:
+    """The 2022/23 payments file: the demo's practices, and for the importer tests 00L's rows
+    (two "Unknown or no PCN", one with 0 registered and 0 weighted patients) plus a practice
+    the file puts in a PCN the register does not."""
+    csv_extract(
+        PAYMENTS_2022,
+        HERE / "nhs-payments-to-general-practice-2022-23-00L.csv",
+        lambda row: row["Practice Code"] in practices,
+    )
+    FIXTURES.mkdir(exist_ok=True)
+    csv_extract(
+        PAYMENTS_2022,
+        FIXTURES / "nhs-payments-to-general-practice-2022-23-extract.csv",
+        lambda row: row["CCG Code"] == COMMISSIONER or row["Practice Code"] == MOVED_PRACTICE,
+    )
 
 
 if __name__ == "__main__":

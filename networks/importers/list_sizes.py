@@ -4,7 +4,10 @@ Two national files, told apart by their headers:
 - "Patients Registered at a GP Practice" (gp-reg-pat-prac-all.csv): the total is the row with
   SEX=ALL and AGE=ALL; EXTRACT_DATE (e.g. 01JAN2021) gives the date.
 - "NHS Payments to General Practice" (one CSV a financial year): `Number of Weighted Patients
-  (Last Known Figure)` per practice. It carries no date, so the caller must give one.
+  (Last Known Figure)` per practice. It carries no date, so the caller must give one. Its PCN
+  code column is `PCN Code` up to 2021/22 and plain `Code` in 2022/23 (where the column headed
+  `CCG NAME` holds the PCN's name); a practice in no PCN has "Unknown or no PCN" there. The
+  PCN code is kept on each row, so the import can say where the file and the register disagree.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
-from networks.models import PRACTICE_CODE, ImportRecord
+from networks.models import PCN_CODE, PRACTICE_CODE, ImportRecord
 
 from . import (
     FileNotRecognised,
@@ -40,7 +43,10 @@ WEIGHTED_COLUMNS = {
     "code": ("Practice Code",),
     "registered": ("Number of Registered Patients (Last Known Figure)",),
     "weighted": ("Number of Weighted Patients (Last Known Figure)",),
+    "pcn_code": ("PCN Code", "Code"),  # `Code` in 2022/23
 }
+# Files without a PCN code column are still read (the weighted figures are what is imported).
+WEIGHTED_OPTIONAL = frozenset({"pcn_code"})
 CENTS = Decimal("0.01")
 # No practice in England has near a million patients (the largest have about 100,000): a
 # bigger figure is a broken file, and would not fit the database's integer column.
@@ -53,6 +59,7 @@ class ListSizeRow:
     practice_code: str
     date: dt.date
     value: int | Decimal
+    pcn_code: str = ""  # the PCN the payments file puts the practice in; "" when none
 
 
 @dataclass
@@ -84,7 +91,7 @@ def parse_list_sizes(path: Path | str, *, date: dt.date | None = None) -> ListSi
     reader = csv.reader(io.StringIO(_decode(raw), newline=""))
     headers = next(reader, [])
     registered, missing_registered = find_columns(headers, REGISTERED_COLUMNS)
-    weighted, missing_weighted = find_columns(headers, WEIGHTED_COLUMNS)
+    weighted, missing_weighted = find_columns(headers, WEIGHTED_COLUMNS, optional=WEIGHTED_OPTIONAL)
     if not missing_registered:
         if date is not None:
             # The file dates itself; a second date could only disagree with it.
@@ -252,6 +259,22 @@ def _parse_weighted(path, headers, columns, reader, date: dt.date) -> ListSizeFi
             )
             continue
         result.rows.append(
-            ListSizeRow(number, code, date, weighted.quantize(CENTS, rounding=ROUND_HALF_UP))
+            ListSizeRow(
+                number,
+                code,
+                date,
+                weighted.quantize(CENTS, rounding=ROUND_HALF_UP),
+                _pcn_code(cells.get("pcn_code")),
+            )
         )
     return result
+
+
+def _pcn_code(value: str | None) -> str:
+    """The file's PCN code for the practice, or "" for "Unknown or no PCN" or a blank."""
+    code = (value or "").strip().upper()
+    try:
+        PCN_CODE(code)
+    except ValidationError:
+        return ""
+    return code

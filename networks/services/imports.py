@@ -399,4 +399,37 @@ def _write_list_sizes(parsed: ListSizeFile, stamp: _Stamp) -> tuple[dict[str, in
             changed.append(size)
     stamp.create(ListSize, new)
     stamp.update(ListSize, changed, [own])
+    warnings += _pcn_disagreements(parsed.rows, practices)
     return {"list_sizes_created": len(new), "list_sizes_updated": len(changed)}, warnings
+
+
+def _pcn_disagreements(rows, practices: dict[str, int]) -> list[str]:
+    """Where a payments file puts a practice in a PCN (its `PCN Code`, or `Code` in 2022/23)
+    other than the register's on the figures' date. A warning only: the register (the ePCN
+    file) decides membership, and so whose population a figure counts in."""
+    dated = [r for r in rows if r.pcn_code and r.practice_code in practices]
+    in_register: dict[tuple[int, dt.date], str] = {}
+    for date in {r.date for r in dated}:
+        ids = [practices[r.practice_code] for r in dated if r.date == date]
+        for practice_id, pcn_code in (
+            Membership.objects.on(date)
+            .filter(practice_id__in=ids)
+            .values_list("practice_id", "pcn__code")
+        ):
+            in_register[practice_id, date] = pcn_code
+    warnings = []
+    for row in dated:
+        registered = in_register.get((practices[row.practice_code], row.date))
+        if registered != row.pcn_code:
+            counts = (
+                f"its list size counts in PCN {registered}'s population"
+                if registered
+                else "its list size counts in no PCN's population on that date"
+            )
+            warnings.append(
+                f"Row {row.row}: the file puts practice {row.practice_code} in PCN "
+                f"{row.pcn_code}, but on {row.date.day} {row.date:%B %Y} the register has it in "
+                f"{f'PCN {registered}' if registered else 'no PCN'}, so {counts}. Import a "
+                "newer ePCN file if the register is out of date."
+            )
+    return warnings

@@ -2,6 +2,7 @@
 describe them, as the Open Referral UK feed serves them."""
 
 import datetime as dt
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,6 +13,18 @@ from django.utils import timezone
 REVIEW_INTERVAL_DAYS = 183
 
 
+def oruk_id_field():
+    """The id the Open Referral UK feed publishes: a UUID, as the standard requires, fixed when
+    the row is made and never changed (the integer key stays the database's own)."""
+    return models.UUIDField(
+        "Open Referral UK id",
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="The stable id the Open Referral UK feed publishes for this entry.",
+    )
+
+
 class Organisation(models.Model):
     """A charity, community group or statutory service in the social prescribing directory."""
 
@@ -20,6 +33,7 @@ class Organisation(models.Model):
         COMMUNITY_GROUP = "community_group", "Community group"
         STATUTORY = "statutory", "Statutory service"
 
+    uuid = oruk_id_field()
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CHARITY)
     description = models.TextField(blank=True)
@@ -42,6 +56,7 @@ class Organisation(models.Model):
 class Taxonomy(models.Model):
     """A vocabulary of service categories, served as-is by the Open Referral UK feed."""
 
+    uuid = oruk_id_field()
     name = models.CharField(max_length=200, unique=True)
     description = models.TextField(blank=True)
     uri = models.URLField(blank=True)
@@ -56,6 +71,7 @@ class Taxonomy(models.Model):
 
 
 class TaxonomyTerm(models.Model):
+    uuid = oruk_id_field()
     taxonomy = models.ForeignKey(Taxonomy, on_delete=models.PROTECT, related_name="terms")
     code = models.CharField(max_length=50, blank=True)
     name = models.CharField(max_length=200)
@@ -82,6 +98,7 @@ class Service(models.Model):
         WAITING_LIST = "waiting_list", "Waiting list"
         CLOSED = "closed", "Closed to referrals"
 
+    uuid = oruk_id_field()
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="services"
     )

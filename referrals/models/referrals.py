@@ -341,4 +341,9 @@ class OnwardReferral(models.Model):
         ]
 
     def __str__(self):
-        return f"Onward referral {self.pk} to {self.service.name}"
+        return f"Onward referral {self.reference} to {self.service.name}"
+
+    @property
+    def reference(self) -> str:
+        """What the organisation, the link worker and the person quote: SP-23."""
+        return f"SP-{self.pk}"

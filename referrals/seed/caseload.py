@@ -1,5 +1,6 @@
 """The demo's forty invented people, one referral each, walked along the social prescribing
-path to every state with the contacts, outcome measures and onward referrals that go with it.
+path to every state with the contacts, outcome measures and onward referrals that go with it;
+and two more waiting in the new-referrals queue for a link worker to take them.
 
 Every person is invented; NHS numbers come from the never-issued 999 range and pass modulus 11.
 """
@@ -12,6 +13,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from networks.models import PCN, Membership, Practice
+from pcn_admin.dates import working_days_before
 from pcn_admin.models import User
 
 from .. import services
@@ -129,6 +131,53 @@ class _Demo:
             numbers=demo_nhs_numbers(),
             today=timezone.localdate(),
         )
+
+
+# Waiting in the PCN's new-referrals queue, taken by no link worker yet: a self-referral sent
+# from the public form today, and a GP's referral left there too long (flagged).
+WAITING = [
+    # (given name, family name, source, working days ago, what they asked for)
+    ("Norah", "Bainbridge", ReferralSource.SELF_REFERRAL, 0, "Feeling low since moving here."),
+    ("Walter", "Telford", "Primary care (GP practice)", 6, "Carer for his wife; no time off."),
+]
+
+
+def seed_waiting_referrals(stdout) -> None:
+    """The new-referrals queue's demo: added once, whatever else is seeded."""
+    worker = User.objects.get(username="demo-linkworker")
+    pcn = worker.pcn
+    practices = [m.practice for m in Membership.objects.current().filter(pcn=pcn)]
+    reasons = list(ReferralReason.objects.filter(is_active=True).order_by("pk"))
+    numbers = demo_nhs_numbers(999_200_000)
+    today = timezone.localdate()
+    added = 0
+    for index, (given, family, source, days_ago, what_matters) in enumerate(WAITING):
+        number = next(numbers)
+        if Referral.objects.filter(pcn=pcn, given_name=given, family_name=family).exists():
+            continue
+        self_referral = source == ReferralSource.SELF_REFERRAL
+        received = working_days_before(today, days_ago)
+        referral = services.referral_create(
+            by=None if self_referral else worker,
+            reasons=[reasons[(index * 5 + 2) % len(reasons)]],
+            given_name=given,
+            family_name=family,
+            nhs_number=number,
+            date_of_birth=dt.date(1958 + index * 9, 4 + index, 12),
+            phone=f"07700 900{900 + index:03d}",
+            preferred_contact_method="phone",
+            practice=practices[index % len(practices)],
+            pcn=pcn,
+            source=ReferralSource.objects.get(name=source),
+            referrer_name="" if self_referral else "Dr A Kerr",
+            what_matters=what_matters,
+            consent_given=True,
+            received_on=received,
+        )
+        _backdate(referral, received)
+        added += 1
+    if added:
+        stdout.write(f"Social prescribing: {added} new referral(s) waiting for a link worker.")
 
 
 def seed_referrals(stdout, directory: list[Service]) -> None:

@@ -71,9 +71,9 @@ class BuildBatchesForm(forms.Form):
         label="Commissioner (Sub-ICB location)", queryset=Commissioner.objects.none()
     )
     month = MonthField(
-        label="Month paid for",
-        help_text="Approved lines of this month, and earlier ones not yet in a batch, for "
-        "example 2025-06.",
+        label="Batch month (the claim month it pays)",
+        help_text="Approved lines of this claim month, and lines of earlier claim months not "
+        "yet in a batch (marked late), for example 2025-06.",
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -173,7 +173,7 @@ class BatchAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def commissioner_code(self, batch):
         return batch.commissioner.code
 
-    @admin.display(description="month", ordering="month")
+    @admin.display(description="batch month", ordering="month")
     def month_display(self, batch):
         return f"{batch.month:%B %Y}"
 
@@ -210,8 +210,12 @@ class BatchAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 request.user, access.Permission.MANAGE_BATCHES, batch.commissioner
             )
             late_lines = exports.batch_lines(batch).filter(late=True)[:LATE_LINES_SHOWN]
+            months = exports.claim_months_by_pcn(batch)
+            payees = list(exports.payees_of(batch))
+            for payee in payees:
+                payee.claim_months = months.get(payee.pcn_id, [])
             extra = {
-                "payees": exports.payees_of(batch),
+                "payees": payees,
                 "late_lines": late_lines,
                 "late_lines_cut": batch.late_line_count > LATE_LINES_SHOWN,
                 "can_finalise": can_manage and batch.status == Batch.Status.DRAFT,
@@ -344,7 +348,25 @@ class BatchAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                     raise
                 logger.exception("Batch run %s failed", run.pk)
             return redirect("admin:reimbursement_batchrun_progress", run.pk)
-        return self._page(request, "build.html", "Build a payment batch", form=form)
+        default = batches.default_month()
+        waiting = batches.waiting_by_claim_month(
+            commissioner_ids=access.visible_commissioners(user).values("pk")
+        )
+        for row in waiting:
+            month = row["claim__month"]
+            row["joins"] = (
+                "on time" if month == default else "late" if month < default else "a later batch"
+            )
+        return self._page(
+            request,
+            "build.html",
+            "Build a payment batch",
+            form=form,
+            default_month=default,
+            default_month_reason=batches.default_month_reason(),
+            waiting=waiting,
+            show_commissioner=access.sees_everything(user),
+        )
 
 
 @admin.register(BatchRun)

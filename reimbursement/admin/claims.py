@@ -4,6 +4,7 @@ through the same services. Everything else is read-only; every change is in the 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
 from pcn_admin import access
@@ -12,6 +13,7 @@ from pcn_admin.admin import ScopedHistoryMixin
 from .. import services
 from ..models import BREAKDOWN_FIELDS as BREAKDOWN
 from ..models import Claim, ClaimLine
+from . import pay_awards
 
 
 class ScopedAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
@@ -82,6 +84,18 @@ class ClaimAdmin(ScopedAdmin):
 
     def get_queryset(self, request):
         return access.visible_claims(request.user).select_related("pcn")
+
+    def get_urls(self):
+        # A national pay award drafts adjustment claims; the Rate list links here.
+        award = path(
+            "pay-award/",
+            self.admin_site.admin_view(self.pay_award_view),
+            name="reimbursement_pay_award",
+        )
+        return [award, *super().get_urls()]
+
+    def pay_award_view(self, request):
+        return pay_awards.pay_award_view(self.admin_site, request)
 
     def has_change_permission(self, request, obj=None):
         if obj is None:

@@ -12,6 +12,7 @@ from rest_framework import serializers, viewsets
 
 from pcn_admin import access
 from pcn_admin.drf import Allowed
+from pcn_admin.plain_errors import PlainErrorsSerializer
 
 from ..forms import MONTH_FORMATS
 from ..models import Batch, BatchPayee
@@ -26,7 +27,7 @@ SCOPED_FIGURE = (
 )
 
 
-class BatchPayeeSerializer(serializers.ModelSerializer):
+class BatchPayeeSerializer(PlainErrorsSerializer, serializers.ModelSerializer):
     pcn = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="PCN code.")
     pcn_name = serializers.CharField(source="pcn.name", read_only=True)
     payee_practice = serializers.SlugRelatedField(
@@ -54,7 +55,7 @@ def _money_field(**kwargs):
     return serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True, **kwargs)
 
 
-class BatchSerializer(serializers.ModelSerializer):
+class BatchSerializer(PlainErrorsSerializer, serializers.ModelSerializer):
     commissioner = serializers.SlugRelatedField(
         slug_field="code", read_only=True, help_text="The commissioner's ODS code."
     )

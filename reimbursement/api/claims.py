@@ -16,6 +16,7 @@ from networks.models import PCN
 from pcn_admin import access
 from pcn_admin.bounds import NOTES_MAX_LENGTH
 from pcn_admin.drf import Allowed, api_validation_error
+from pcn_admin.plain_errors import PlainErrorsSerializer
 
 from .. import selectors, services
 from ..forms import MAX_MONTHLY_COST, MONTH_FORMATS
@@ -25,10 +26,15 @@ LINE = r"lines/(?P<line_pk>[0-9]+)"
 COSTS = ("salary", "employer_ni", "employer_pension", "subcontract_fee")
 
 
-class ClaimLineSerializer(serializers.ModelSerializer):
+class ClaimLineSerializer(PlainErrorsSerializer, serializers.ModelSerializer):
     person_name = serializers.CharField(source="post.person_name", read_only=True)
     role = serializers.CharField(source="post.role.code", read_only=True)
     over_cap_warning = serializers.CharField(read_only=True)
+    # Where the maximum the line was priced on comes from (roles.models.Provenance): "published",
+    # or "derived-band"/"derived-uplift" for a figure worked out rather than published.
+    rate_provenance = serializers.CharField(
+        source="rate_used.provenance", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = ClaimLine
@@ -38,6 +44,7 @@ class ClaimLineSerializer(serializers.ModelSerializer):
             "person_name",
             "role",
             *BREAKDOWN_FIELDS,
+            "rate_provenance",
             "over_cap_warning",
             "original_line",
             "status",
@@ -49,7 +56,7 @@ class ClaimLineSerializer(serializers.ModelSerializer):
         extra_kwargs = {name: {"max_value": MAX_MONTHLY_COST} for name in COSTS}
 
 
-class ClaimSerializer(serializers.ModelSerializer):
+class ClaimSerializer(PlainErrorsSerializer, serializers.ModelSerializer):
     pcn = serializers.SlugRelatedField(slug_field="code", read_only=True)
     line_count = serializers.IntegerField(read_only=True)
     total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
@@ -85,24 +92,24 @@ class ClaimDetailSerializer(ClaimSerializer):
         read_only_fields = fields
 
 
-class ClaimCreateSerializer(serializers.Serializer):
+class ClaimCreateSerializer(PlainErrorsSerializer, serializers.Serializer):
     pcn = serializers.SlugRelatedField(slug_field="code", queryset=PCN.objects.all())
     month = serializers.DateField(input_formats=MONTH_FORMATS)
     kind = serializers.ChoiceField(choices=Claim.Kind.choices, default=Claim.Kind.NORMAL)
 
 
-class SubmitSerializer(serializers.Serializer):
+class SubmitSerializer(PlainErrorsSerializer, serializers.Serializer):
     declared_additional = serializers.BooleanField()
     declared_costs_paid = serializers.BooleanField()
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(PlainErrorsSerializer, serializers.Serializer):
     reason = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=NOTES_MAX_LENGTH
     )
 
 
-class QuerySerializer(serializers.Serializer):
+class QuerySerializer(PlainErrorsSerializer, serializers.Serializer):
     query = serializers.CharField(max_length=NOTES_MAX_LENGTH)
 
 
@@ -126,7 +133,7 @@ class ClaimViewSet(
     def get_queryset(self):
         claims = selectors.claims_for_list(access.visible_claims(self.request.user))
         if self.action != "list":
-            lines = ClaimLine.objects.select_related("post__role").order_by(
+            lines = ClaimLine.objects.select_related("post__role", "rate_used").order_by(
                 "post__role__name", "post__person_name", "pk"
             )
             claims = claims.prefetch_related(Prefetch("lines", queryset=lines))
@@ -145,7 +152,7 @@ class ClaimViewSet(
 
     def _line(self, claim: Claim, line_pk) -> ClaimLine:
         try:
-            return claim.lines.select_related("post__role").get(pk=line_pk)
+            return claim.lines.select_related("post__role", "rate_used").get(pk=line_pk)
         except ClaimLine.DoesNotExist:
             raise NotFound("No such line on this claim.") from None
 

@@ -41,6 +41,10 @@ def entitlement_data(entitlement: Entitlement) -> dict:
             for p in entitlement.practices
         ],
         "members_without_figure": entitlement.members_without_figure,
+        # The dates the weighted list sizes really have (population_date is the day they are
+        # taken on): a warning when any is older than population_date.
+        "list_sizes_dates": entitlement.list_dates,
+        "list_sizes_warning": entitlement.lists_warning,
         "arr_sum": str(entitlement.arr_sum),
         "spend_to_date": str(entitlement.spend_to_date),
         "spend_note": entitlement.spend_note,
@@ -48,6 +52,17 @@ def entitlement_data(entitlement: Entitlement) -> dict:
         "forecast_from": entitlement.forecast_from,
         "forecast_note": entitlement.forecast_note,
         "forecast_gaps": [vars(gap) for gap in entitlement.forecast_gaps],
+        # The maxima the forecast used that were derived rather than published.
+        "forecast_derived": [
+            {
+                "role": rate.role.code,
+                "annual_max": str(rate.annual_max),
+                "effective_from": rate.effective_from,
+                "provenance": rate.provenance,
+                "basis": rate.basis,
+            }
+            for rate in entitlement.forecast_derived
+        ],
         "unclaimed": str(entitlement.unclaimed),
         "over_committed": entitlement.over_committed,
         "gp_pot": gp_pot

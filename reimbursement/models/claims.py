@@ -63,8 +63,13 @@ class Claim(models.Model):
         default=list, blank=True, help_text="Warnings found when the claim was last submitted."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Empty when the system drafted the claim (a pay award's adjustment, by the command).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(
@@ -112,9 +117,7 @@ class Claim(models.Model):
     @property
     def resubmitted(self) -> bool:
         """Submitted again since the commissioner last returned it."""
-        return bool(
-            self.returned_at and self.submitted_at and self.submitted_at > self.returned_at
-        )
+        return bool(self.returned_at and self.submitted_at and self.submitted_at > self.returned_at)
 
     @property
     def has_undecided_lines(self) -> bool:
@@ -174,6 +177,21 @@ def over_cap_warning(cost: Decimal | None, cap: Decimal | None) -> str:
     return (
         f"The cost £{cost:,.2f} is more than one and a half times this line's cap "
         f"£{cap:,.2f}. Check the figures: only the cap can be reimbursed."
+    )
+
+
+def zero_salary_warning(salary, employer_ni, employer_pension) -> str:
+    """On-costs with a salary of £0 are not refused (pension contributions can go on through
+    unpaid leave) but are more often a salary typed in the wrong box, or not typed at all."""
+    if salary is None or salary != 0:
+        return ""
+    on_costs = (employer_ni or 0) + (employer_pension or 0)
+    if on_costs <= 0:
+        return ""
+    return (
+        f"The salary is £0 but employer NI and pension come to £{on_costs:,.2f}. Check the "
+        "salary: NI and pension are normally paid on a salary. If the figures are right, carry "
+        "on."
     )
 
 
@@ -346,6 +364,15 @@ class ClaimLine(models.Model):
     @property
     def over_cap_warning(self) -> str:
         return over_cap_warning(self.cost, self.cap)
+
+    @property
+    def warnings(self) -> list[str]:
+        """What may be a mistake but is not refused: the practice may carry on."""
+        found = [
+            over_cap_warning(self.cost, self.cap),
+            zero_salary_warning(self.salary, self.employer_ni, self.employer_pension),
+        ]
+        return [warning for warning in found if warning]
 
     def clean(self):
         errors = {}

@@ -4,8 +4,9 @@ Keyword-only and transactional; each validates with full_clean() and records `by
 history row. Who may call them is decided at the edge (views, API, admin) by pcn_admin.access;
 what state a claim must be in is decided here. Figures come only from calculations.py.
 
-Drafting and submitting are in claims.py, the review in review.py; callers import from here,
-never from the submodules.
+Drafting and submitting are in claims.py, the review in review.py, national pay awards (new
+maxima and the adjustments they make due) in pay_awards.py; callers import from here, never
+from the submodules.
 """
 
 from .claims import (
@@ -13,24 +14,32 @@ from .claims import (
     PLACES,
     ZERO,
     claim_create,
+    claim_line_preview,
     claim_line_update,
     claim_refresh_lines,
     claim_submit,
     line_key,
 )
+from .pay_awards import GROUPS as PAY_AWARD_GROUPS
+from .pay_awards import PayAwardResult, pay_award_apply, pay_award_plan
 from .review import claim_approve_remaining, claim_line_approve, claim_line_reject, claim_return
 
 __all__ = [
+    "PAY_AWARD_GROUPS",
     "PENNY",
     "PLACES",
+    "PayAwardResult",
     "ZERO",
     "claim_approve_remaining",
     "claim_create",
     "claim_line_approve",
+    "claim_line_preview",
     "claim_line_reject",
     "claim_line_update",
     "claim_refresh_lines",
     "claim_return",
     "claim_submit",
     "line_key",
+    "pay_award_apply",
+    "pay_award_plan",
 ]

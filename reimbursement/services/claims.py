@@ -1,6 +1,7 @@
 """The practice's side of a claim: create it, bring its lines up to date, fill in each line's
 costs and submit it for review."""
 
+import copy
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -8,15 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from pcn_admin.bounds import EARLIEST
+from pcn_admin.bounds import PCNS_BEGAN
 from reimbursement.calculations import Breakdown, RateBook, month_label
 
 from .. import calculations, emails, entitlement, selectors
 from ..models import Claim, ClaimLine
 
-_ONE_CLAIM_A_MONTH = next(
-    c for c in Claim._meta.constraints if c.name == "one_claim_per_pcn_month"
-)
+_ONE_CLAIM_A_MONTH = next(c for c in Claim._meta.constraints if c.name == "one_claim_per_pcn_month")
 PENNY = Decimal("0.01")
 PLACES = Decimal("0.000001")
 ZERO = Decimal("0")
@@ -37,11 +36,12 @@ def _this_month() -> dt.date:
 
 
 def _check_month(month: dt.date) -> None:
-    if month < EARLIEST:
+    if month < PCNS_BEGAN:
         raise ValidationError(
             {
                 "month": (
-                    f"{month_label(month)} is before 2019, when the ARRS began. Check the year."
+                    f"{month_label(month)} is before PCNs existed. PCNs began on 1 July 2019: "
+                    "choose July 2019 or later."
                 )
             }
         )
@@ -187,9 +187,15 @@ def claim_line_update(
     """Save the month's costs on a draft line and work out its figures. An amount that cannot
     be worked out yet (e.g. no rate) is kept as a message on the line, not refused, so a draft
     can always be saved."""
+    # The claim is locked before its line, as claim_submit and the review do: locked the other
+    # way round, a line saved while the claim is submitted (a double click) deadlocks.
+    claim = Claim.objects.select_for_update().get(pk=line.claim_id)
     line = (
-        ClaimLine.objects.select_related("claim", "post__role").select_for_update().get(pk=line.pk)
+        ClaimLine.objects.select_related("post__role")
+        .select_for_update(of=("self",))
+        .get(pk=line.pk)
     )
+    line.claim = claim
     _require_editable(line.claim)
     if line.is_locked:
         raise ValidationError("This line has been approved and can no longer change.")
@@ -202,6 +208,29 @@ def claim_line_update(
     line.updated_by = by
     _save(line, by)
     return line
+
+
+def claim_line_preview(
+    *,
+    line: ClaimLine,
+    salary: Decimal | None,
+    employer_ni: Decimal | None,
+    employer_pension: Decimal | None,
+    subcontract_fee: Decimal | None = None,
+) -> tuple[ClaimLine, list[str]]:
+    """The line as it would be with these costs, worked out but not saved, for the live
+    breakdown: refused (ValidationError) as claim_line_update would refuse it, and returned with
+    what claim_submit would refuse, from the same checks. Nothing is written."""
+    _require_editable(line.claim)
+    if line.is_locked:
+        raise ValidationError("This line has been approved and can no longer change.")
+    preview = copy.copy(line)
+    preview.salary = salary
+    preview.employer_ni = employer_ni
+    preview.employer_pension = employer_pension
+    preview.subcontract_fee = subcontract_fee if subcontract_fee is not None else ZERO
+    preview.full_clean(exclude=["claim", "post"])
+    return preview, _line_problems(preview, line.claim.month, RateBook())
 
 
 @transaction.atomic
@@ -303,11 +332,14 @@ def _send_lines_for_review(lines: list[ClaimLine], by) -> None:
 
 
 def _submission_warnings(claim: Claim, lines: list[ClaimLine], total: Decimal) -> list[dict]:
-    """What the reviewer is warned of: costs well over a line's cap, the entitlement passed."""
+    """What the reviewer is warned of: costs well over a line's cap, on-costs on a salary of
+    £0, more than 2019/20's one of each role, the entitlement passed."""
     warnings = [
-        {"line": line.pk, "message": line.over_cap_warning}
-        for line in lines
-        if line.over_cap_warning
+        {"line": line.pk, "message": message} for line in lines for message in line.warnings
+    ]
+    warnings += [
+        {"line": None, "message": message}
+        for message in calculations.one_each_warnings(lines, claim.month)
     ]
     over_entitlement = entitlement.entitlement_warning(claim, total)
     if over_entitlement:

@@ -19,8 +19,9 @@ def _require_in_review(claim: Claim) -> None:
 
 
 def _decide(*, line: ClaimLine, status: str, reason: str, by) -> ClaimLine:
-    line = ClaimLine.objects.select_for_update().select_related("post").get(pk=line.pk)
+    # The claim before its line, as every claim service locks them (no deadlock).
     claim = Claim.objects.select_for_update().select_related("pcn").get(pk=line.claim_id)
+    line = ClaimLine.objects.select_for_update().select_related("post").get(pk=line.pk)
     _require_in_review(claim)
     if line.status != ClaimLine.Status.PENDING:
         raise ValidationError(
@@ -81,6 +82,8 @@ def claim_return(*, claim: Claim, query: str, by) -> Claim:
     if not query or not query.strip():
         raise ValidationError({"query": "Write the question the practice needs to answer."})
     claim = Claim.objects.select_for_update().select_related("pcn").get(pk=claim.pk)
+    if claim.status == Claim.Status.RETURNED:
+        raise ValidationError("This claim has already been returned to the practice.")
     if claim.status not in (*Claim.IN_REVIEW, Claim.Status.REJECTED):
         raise ValidationError(
             f"This claim is {claim.get_status_display().lower()}, so it cannot be returned."
@@ -112,6 +115,8 @@ def claim_approve_remaining(*, claim: Claim, by) -> Claim:
     _require_in_review(claim)
     now = timezone.now()
     pending = list(claim.lines.filter(status=ClaimLine.Status.PENDING))
+    if not pending:  # e.g. the button pressed twice: nothing more to do, and no second email
+        raise ValidationError("Every line of this claim has already been decided.")
     for line in pending:
         line.status = ClaimLine.Status.APPROVED
         line.decided_at = line.approved_at = now

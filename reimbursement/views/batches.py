@@ -56,6 +56,7 @@ def batch_remittance(request, reference, pcn_code):
         {"line": batch_line, "amount": exports.money_text(batch_line.amount)}
         for batch_line in exports.batch_lines(payee.batch, pcn_id=payee.pcn_id)
     ]
+    claim_months = sorted({row["line"].claim_month for row in lines})
     return render(
         request,
         "reimbursement/batch_remittance.html",
@@ -63,6 +64,12 @@ def batch_remittance(request, reference, pcn_code):
             "payee": payee,
             "batch": payee.batch,
             "lines": lines,
+            "claim_months": claim_months,
+            "derived_count": sum(
+                1
+                for row in lines
+                if row["line"].line.rate_used_id and row["line"].line.rate_used.is_derived
+            ),
             "subtotal": exports.money_text(payee.amount),
         },
     )

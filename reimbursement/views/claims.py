@@ -4,19 +4,19 @@ Thin: objects come from pcn_admin.access (outside scope is a 404), permissions a
 there (a missing one is a 403), and every change goes through services.py.
 """
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from pcn_admin import access
+from pcn_admin import access, submissions
+from roles.models import Rate
 
-from .. import calculations, selectors, services
+from .. import selectors, services
 from ..forms import (
     ClaimDeclarationForm,
     ClaimLineForm,
@@ -25,8 +25,10 @@ from ..forms import (
     LineCostsPreviewForm,
     LineDecisionForm,
 )
-from ..models import Claim, ClaimLine, over_cap_warning
+from ..models import Claim, ClaimLine
 from . import PAGE_SIZE
+
+NOT_EDITABLE = "This claim has been submitted and can no longer be changed."
 
 
 def _claim_or_404(request, pk) -> Claim:
@@ -95,6 +97,7 @@ def claim_list(request):
 
 
 @login_required
+@submissions.repeat_safe
 def claim_create(request):
     pcns = access.claimable_pcns(request.user)
     if not access.has(request.user, access.Permission.PREPARE_CLAIMS) or not pcns.exists():
@@ -121,15 +124,18 @@ def claim_create(request):
                 "There is no claim for this month to adjust. Choose a monthly claim instead.",
             )
         else:
-            try:
+
+            def start() -> str:
                 claim = services.claim_create(
                     pcn=pcn, month=month, kind=kind, original=original, by=request.user
                 )
+                messages.success(request, f"{claim} started. Enter each person's costs.")
+                return reverse("reimbursement:claim_edit", args=[claim.pk])
+
+            try:
+                return submissions.once(request, start)
             except ValidationError as error:
                 _add_errors(form, error)
-            else:
-                messages.success(request, f"{claim} started. Enter each person's costs.")
-                return redirect("reimbursement:claim_edit", claim.pk)
     return render(request, "reimbursement/claim_create.html", {"form": form})
 
 
@@ -141,7 +147,8 @@ def _line_rows(claim, forms_by_line=None, errors=None):
                 "line": line,
                 "form": (forms_by_line or {}).get(line.pk),
                 "errors": (errors or {}).get(services.line_key(line), []),
-                "warning": line.over_cap_warning,
+                "warning": " ".join(line.warnings),
+                "warnings": line.warnings,
             }
         )
     return rows
@@ -152,7 +159,7 @@ def claim_edit(request, pk):
     claim = _claim_or_404(request, pk)
     _require_preparer(request, claim)
     if not claim.is_editable:
-        messages.info(request, "This claim has been submitted and can no longer be changed.")
+        messages.info(request, NOT_EDITABLE)
         return redirect("reimbursement:claim_detail", claim.pk)
     data = request.POST if request.method == "POST" else None
     line_forms = {
@@ -163,8 +170,13 @@ def claim_edit(request, pk):
     if request.method == "POST":
         action = request.POST.get("action", "save")
         if action == "refresh":
-            services.claim_refresh_lines(claim=claim, by=request.user)
-            messages.success(request, "The lines now match the PCN's staff in post.")
+            try:
+                services.claim_refresh_lines(claim=claim, by=request.user)
+            except ValidationError as error:  # e.g. submitted meanwhile: the edit page says so
+                for text in error.messages:
+                    messages.error(request, text)
+            else:
+                messages.success(request, "The lines now match the PCN's staff in post.")
             return redirect("reimbursement:claim_edit", claim.pk)
         saved = _save_lines(request, line_forms)
         declaration.is_valid()
@@ -177,11 +189,14 @@ def claim_edit(request, pk):
                     by=request.user,
                 )
             except ValidationError as error:
-                for key, errors in error.message_dict.items():
-                    if key.startswith("line_"):
-                        line_errors[key] = errors
-                    else:
-                        _add_errors(declaration, ValidationError({key: errors}))
+                if not hasattr(error, "error_dict"):
+                    _add_errors(declaration, error)  # about the claim: e.g. submitted meanwhile
+                else:
+                    for key, errors in error.message_dict.items():
+                        if key.startswith("line_"):
+                            line_errors[key] = errors
+                        else:
+                            _add_errors(declaration, ValidationError({key: errors}))
             else:
                 messages.success(request, f"{claim} submitted to your commissioner.")
                 return redirect("reimbursement:claim_detail", claim.pk)
@@ -189,6 +204,10 @@ def claim_edit(request, pk):
             messages.success(request, "Draft saved.")
             return redirect("reimbursement:claim_edit", claim.pk)
         claim = _claim_or_404(request, pk)  # the figures as now saved
+        if not claim.is_editable:
+            # Submitted while this post waited: a second press of "Submit the claim".
+            messages.info(request, NOT_EDITABLE)
+            return redirect("reimbursement:claim_detail", claim.pk)
         messages.error(request, "There is a problem with the claim: see the messages below.")
     return render(
         request,
@@ -227,41 +246,53 @@ def claim_line_breakdown(request, pk, line_pk):
     form = LineCostsPreviewForm(request.GET)
     if not form.is_valid():
         return JsonResponse({"ok": False, "errors": form.messages()}, status=400)
-    costs = form.cleaned_data
+    # The same checks as saving (refused) and submitting (problems), so the figures shown as
+    # the practice types are refused exactly when saving and submitting would refuse them.
     try:
-        missing = [n for n in ("salary", "employer_ni", "employer_pension") if costs[n] is None]
-        if missing:
-            return JsonResponse(
-                {"ok": False, "errors": ["Enter the salary, employer NI and employer pension."]}
-            )
-        breakdown = calculations.breakdown_for(
-            line,
-            month=claim.month,
-            salary=costs["salary"],
-            employer_ni=costs["employer_ni"],
-            employer_pension=costs["employer_pension"],
-            subcontract_fee=costs["subcontract_fee"] or Decimal("0"),
-        )
+        preview, problems = services.claim_line_preview(line=line, **form.cleaned_data)
     except ValidationError as error:
         return JsonResponse({"ok": False, "errors": error.messages}, status=400)
+    if problems:
+        # Still typing (a cost missing) is not a refusal; anything else is.
+        return JsonResponse(
+            {"ok": False, "errors": problems}, status=200 if not preview.costs_entered else 400
+        )
     money = "{:,.2f}".format
     return JsonResponse(
         {
             "ok": True,
             "breakdown": {
-                "cost": money(breakdown.cost),
-                "wte": f"{breakdown.wte:.4f}",
-                "days_in_post": breakdown.days_in_post,
-                "days_in_month": breakdown.days_in_month,
-                "annual_max": money(breakdown.annual_max),
-                "rate": f"{breakdown.rate * 100:.0f}",
-                "cap": money(breakdown.cap),
-                "fee": money(breakdown.fee),
-                "reimbursable": money(breakdown.reimbursable),
+                "provenance": _provenance(preview.rate_used_id),
+                "cost": money(preview.cost),
+                "wte": f"{preview.wte:.4f}",
+                "days_in_post": preview.days_in_post,
+                "days_in_month": preview.days_in_month,
+                "annual_max": money(preview.annual_max),
+                "rate": f"{preview.rate * 100:.0f}",
+                "cap": money(preview.cap),
+                "fee": money(preview.fee),
+                "reimbursable": money(preview.reimbursable),
             },
-            "warning": over_cap_warning(breakdown.cost, breakdown.cap),
+            # Not refusals: shown in a warning callout, and the practice may carry on.
+            "warning": " ".join(preview.warnings),
+            "warnings": preview.warnings,
         }
     )
+
+
+def _provenance(rate_id) -> dict | None:
+    """The maximum a live breakdown used, as templates/reimbursement/_rate_provenance.html
+    shows it on a saved line."""
+    rate = Rate.objects.filter(pk=rate_id).first() if rate_id else None
+    if rate is None:
+        return None
+    return {
+        "summary": rate.summary,
+        "provenance": rate.provenance,
+        "text": rate.provenance_text,
+        "derived": rate.is_derived,
+        "basis": rate.basis,
+    }
 
 
 @login_required
@@ -287,8 +318,22 @@ def claim_detail(request, pk):
             "can_return": can_review and claim.status in (*Claim.IN_REVIEW, Claim.Status.REJECTED),
             "can_edit": can_prepare and claim.is_editable,
             "return_form": ClaimReturnForm(),
+            **_derived_figures(lines),
         },
     )
+
+
+def _derived_figures(lines) -> dict:
+    """The lines priced on a maximum that was derived, not published, by figure with the
+    people it priced: a reviewer may still approve them, but should check the basis first."""
+    figures: dict = {}
+    for line in lines:
+        if line.rate_used_id and line.rate_used.is_derived:
+            figures.setdefault(line.rate_used, []).append(line.post.person_name)
+    return {
+        "derived_line_count": sum(len(names) for names in figures.values()),
+        "derived_figures": list(figures.items()),
+    }
 
 
 def _review_action(request, pk, action) -> Claim:

@@ -6,7 +6,7 @@ is a constant in code (docs/decisions/0002-rates-and-percentages.md). Callers im
 never from the submodules.
 """
 
-from .posts import BASELINE_DATE, GP_SCHEME_START, Post, PostHours
+from .posts import AFC_BANDS, AFC_BANDS_TEXT, BASELINE_DATE, GP_SCHEME_START, Post, PostHours
 from .reference import (
     FULL_TIME,
     REGION_FALLBACK,
@@ -22,6 +22,8 @@ from .reference import (
 )
 
 __all__ = [
+    "AFC_BANDS",
+    "AFC_BANDS_TEXT",
     "BASELINE_DATE",
     "FULL_TIME",
     "GP_SCHEME_START",

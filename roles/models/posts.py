@@ -17,6 +17,28 @@ BASELINE_DATE = dt.date(2019, 3, 31)
 # Network Contract DES 2024/25: a GP claimed under ARRS must not have been in post at the PCN
 # before 1 October 2024.
 GP_SCHEME_START = dt.date(2024, 10, 1)
+# Agenda for Change pay bands (NHS Terms and Conditions of Service Handbook, Annex 1). A post is
+# on one band; a role's band text may name a range ("7-8a"), a post's may not.
+AFC_BANDS = ("1", "2", "3", "4", "5", "6", "7", "8a", "8b", "8c", "8d", "9")
+AFC_BANDS_TEXT = f"{', '.join(AFC_BANDS[:-1])} or {AFC_BANDS[-1]}"
+
+
+def normalise_afc_band(value: str) -> str:
+    """One spelling of a band: " Band 8A " is "8a"."""
+    text = "".join((value or "").split()).lower()
+    return text.removeprefix("band")
+
+
+def afc_band_error(value: str) -> str:
+    """Why a post's band is not one band, or "" when it is (or is empty: GPs are not on AfC)."""
+    if not value or value in AFC_BANDS:
+        return ""
+    if any(mark in value for mark in ("-", "/", "to")):
+        return f"Enter the one band this post is on, not a range (“{value}”): {AFC_BANDS_TEXT}."
+    return (
+        f"“{value}” is not an Agenda for Change band. Enter one of {AFC_BANDS_TEXT}, or leave "
+        "it empty for a post not on Agenda for Change (GPs)."
+    )
 
 
 class Post(models.Model):
@@ -137,6 +159,10 @@ class Post(models.Model):
 
     def _dates_and_employer_errors(self) -> dict[str, str]:
         errors: dict[str, str] = {}
+        self.afc_band = normalise_afc_band(self.afc_band)
+        band_error = afc_band_error(self.afc_band)
+        if band_error:
+            errors["afc_band"] = band_error
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = "The end date is before the start date. Check both dates."
         if bool(self.employing_practice_id) == bool(self.subcontractor_name.strip()):

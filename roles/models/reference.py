@@ -231,6 +231,21 @@ class Rate(Sourced):
     def is_locked(self) -> bool:
         return self.locked_at is not None
 
+    @property
+    def summary(self) -> str:
+        """The figure as claim pages name it: "Maximum £69,410 a year from 1 April 2025"."""
+        amount = self.annual_max
+        pounds = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+        where = "" if self.region == Region.NATIONAL else f" for {self.get_region_display()}"
+        start = self.effective_from
+        return f"Maximum £{pounds} a year{where} from {start.day} {start:%B %Y}"
+
+    @property
+    def provenance_text(self) -> str:
+        """Where the figure comes from, to follow the summary: "derived by a pay award"."""
+        label = self.get_provenance_display()
+        return label[:1].lower() + label[1:]
+
     def lock(self) -> None:
         """Called by the claim batch service when a batched claim first uses this rate."""
         if self.locked_at is None:

@@ -2,6 +2,29 @@
    the line's breakdown and show it, never working it out here. Each row carries the URL to ask
    in data-breakdown-url. */
 (function () {
+  /* Which maximum priced the line, as templates/reimbursement/_rate_provenance.html shows it. */
+  function provenance(p) {
+    var small = document.createElement("small");
+    var span = document.createElement("span");
+    span.className = "rate-provenance";
+    span.dataset.testid = "rate-provenance";
+    span.dataset.provenance = p.provenance;
+    if (p.basis) { span.title = p.basis; }
+    span.appendChild(document.createTextNode(p.summary + " – "));
+    var tag = document.createElement("strong");
+    tag.className = "nhsuk-tag " + (p.derived ? "nhsuk-tag--yellow" :
+      p.provenance === "published" ? "nhsuk-tag--green" : "nhsuk-tag--blue");
+    tag.textContent = p.text;
+    span.appendChild(tag);
+    if (p.basis) {
+      var basis = document.createElement("span");
+      basis.className = "nhsuk-u-visually-hidden";
+      basis.textContent = " (basis: " + p.basis + ")";
+      span.appendChild(basis);
+    }
+    small.appendChild(span);
+    return small;
+  }
   function show(cell, data) {
     cell.textContent = "";
     if (!data.ok) {
@@ -19,13 +42,40 @@
     var total = document.createElement("strong");
     total.textContent = "Reimbursable £" + b.reimbursable;
     cell.appendChild(total);
-    if (data.warning) {
+    if (b.provenance) {
       cell.appendChild(document.createElement("br"));
-      var warning = document.createElement("span");
-      warning.className = "tag tag--warning";
-      warning.textContent = data.warning;
-      cell.appendChild(warning);
+      cell.appendChild(provenance(b.provenance));
     }
+    if (data.warnings && data.warnings.length) {
+      cell.appendChild(callout(data.warnings));
+    }
+  }
+  /* Warnings do not stop a save: the NHS.UK warning callout, as templates/_warning_callout.html
+     draws it for a saved line. */
+  function callout(warnings) {
+    var card = document.createElement("div");
+    card.className = "nhsuk-card nhsuk-card--warning";
+    card.dataset.testid = "warning-callout";
+    var content = document.createElement("div");
+    content.className = "nhsuk-card__content";
+    var heading = document.createElement("h3");
+    heading.className = "nhsuk-card__heading";
+    var text = document.createElement("span");
+    text.setAttribute("role", "text");
+    var hidden = document.createElement("span");
+    hidden.className = "nhsuk-u-visually-hidden";
+    hidden.textContent = "Important: ";
+    text.appendChild(hidden);
+    text.appendChild(document.createTextNode("Check this"));
+    heading.appendChild(text);
+    content.appendChild(heading);
+    warnings.forEach(function (warning) {
+      var paragraph = document.createElement("p");
+      paragraph.textContent = warning;
+      content.appendChild(paragraph);
+    });
+    card.appendChild(content);
+    return card;
   }
   document.querySelectorAll("tr[data-breakdown-url]").forEach(function (row) {
     var timer = null;

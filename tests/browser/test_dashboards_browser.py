@@ -23,7 +23,7 @@ from referrals.models import OnwardReferral, OutcomeMeasurement, Referral
 from reimbursement import batches
 from reimbursement.entitlement import pcn_entitlement
 from reimbursement.models import Batch, Claim, ClaimLine
-from reimbursement.selectors import approved_in_year
+from reimbursement.selectors import approved_in_year, awaiting_review
 from roles.models import Post
 from roles.selectors import wte_in_month
 from tests.networks.factories import (
@@ -185,9 +185,12 @@ def area(live_site) -> Area:
         post=busy_worker,
         reimbursable=Decimal("4100.00"),
     )
-    ClaimFactory(pcn=busier, month=MAY, status=Claim.Status.SUBMITTED)
+    ClaimLineFactory(  # awaiting review: its line is still to decide
+        claim=ClaimFactory(pcn=busier, month=MAY, status=Claim.Status.SUBMITTED), post=busy_worker
+    )
     june = ClaimFactory(pcn=busier, month=JUNE, status=Claim.Status.PARTLY_APPROVED)
     ApprovedClaimLineFactory(claim=june, post=busy_worker, reimbursable=Decimal("3500.00"))
+    ClaimLineFactory(claim=june, post=busy_worker)  # still to decide: awaiting review
     surnames += _referrals(busier, busy_first, [APRIL, APRIL])
 
     # A quiet PCN: no staff, claims or referrals.
@@ -306,7 +309,7 @@ def test_the_clinical_director_reads_their_pcns_figures_as_the_database_has_them
         == (entitlement.arr_sum - claimed - entitlement.forecast)
     )
     assert text == pounds(entitlement.unclaimed)
-    in_review = Claim.objects.filter(pcn=pcn, status__in=Claim.IN_REVIEW).count()
+    in_review = awaiting_review(Claim.objects.filter(pcn=pcn)).count()
     assert key_figure(page, "awaiting-review") == ("1", str(in_review))
     assert key_figure(page, "wte") == (f"{wte:.2f} WTE", f"{wte:.2f}")
     assert key_figure(page, "referrals") == ("3", str(referrals_in_year(pcn)))
@@ -415,7 +418,7 @@ def test_commissioner_staff_read_each_pcns_figures_and_the_newest_batch(page, lo
             "population": populations_on([pcn.pk])[pcn.pk].registered,
             "entitlement": pcn_entitlement(pcn=pcn, year=YEAR),
             "claimed": approved_in_year(pcn.pk, YEAR),
-            "review": Claim.objects.filter(pcn=pcn, status__in=Claim.IN_REVIEW).count(),
+            "review": awaiting_review(Claim.objects.filter(pcn=pcn)).count(),
             "referrals": referrals_in_year(pcn),
         }
         for pcn in pcns

@@ -1,7 +1,15 @@
 """The home page sends each role to its own work."""
 
+import io
+import re
+from html import unescape
+from urllib.parse import urljoin
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
+
+from pcn_admin.models import User
 
 from tests.pcn_admin.factories import (
     ClinicalDirectorUserFactory,
@@ -80,3 +88,48 @@ def test_a_missing_page_says_so_in_the_nhs_layout(client):
 
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+# Issue 14, item 6: the home page (and the navigation of the pages it leads to) offers only
+# pages the user may open; the superuser's home once offered three referral pages that refused.
+
+DEMO_USERNAMES = [
+    "admin",
+    "demo-commissioner",
+    "demo-director",
+    "demo-practice",
+    "demo-linkworker",
+    "demo-charity",
+]
+
+
+def _links(html: str, *, within: str = "") -> list[str]:
+    """The site's own links in the page, or only in its <header> and <nav> elements."""
+    if within == "navigation":
+        html = " ".join(re.findall(r"<(?:header|nav)\b.*?</(?:header|nav)>", html, flags=re.S))
+    return [
+        unescape(href)
+        for href in re.findall(r'<a\b[^>]*\bhref="([^"#]+)"', html)
+        if not href.startswith(("http:", "https:", "mailto:", "/static/"))
+    ]
+
+
+def test_every_link_on_each_demo_users_home_page_and_its_navigation_opens(client):
+    call_command("seed_demo", stdout=io.StringIO())
+    refused = {}
+    for username in DEMO_USERNAMES:
+        client.force_login(User.objects.get(username=username))
+        home = client.get(reverse("home")).content.decode()
+        offered = _links(home)
+        assert len(offered) > 1, f"{username} is offered nothing"
+        for url in offered:
+            response = client.get(url)
+            if response.status_code != 200:
+                refused[(username, url)] = response.status_code
+            elif response["Content-Type"].startswith("text/html"):
+                page = response.content.decode()
+                for nav_url in _links(page, within="navigation"):
+                    answer = client.get(urljoin(url, nav_url)).status_code
+                    if answer not in (200, 302):
+                        refused[(username, urljoin(url, nav_url))] = answer
+    assert refused == {}

@@ -1,5 +1,6 @@
-"""API: referrals for the PCN's link workers and clinical director only; the directory readable
-by everyone signed in and written by commissioner staff or the organisation itself."""
+"""API: referrals for the PCN's link workers and (without who was referred) its clinical
+director only; the directory readable by everyone signed in and written by commissioner staff
+or the organisation itself."""
 
 import pytest
 
@@ -32,12 +33,29 @@ def test_link_workers_list_their_pcns_referrals_and_each_is_audited(client, refe
     ).exists()
 
 
-def test_the_clinical_director_reads_one_referral_and_the_view_is_audited(client, referral):
+IDENTIFYING = {"given_name", "family_name", "nhs_number", "date_of_birth", "phone", "email"}
+
+
+def test_the_clinical_director_reads_a_referral_without_who_it_is_and_is_audited(client, referral):
     director = ClinicalDirectorUserFactory(pcn=referral.pcn)
     client.force_login(director)
     response = client.get(f"/api/v1/referrals/{referral.pk}/")
-    assert response.status_code == 200 and response.json()["given_name"] == "Dorothy"
+    assert response.status_code == 200
+    body = response.json()
+    assert body["id"] == referral.pk and body["status"] == "received"
+    assert not IDENTIFYING & set(body) and "referrer_name" not in body
+    assert referral.nhs_number not in response.content.decode()
     assert AuditEvent.objects.filter(action="view", record_id=str(referral.pk), user=director)
+
+
+def test_the_clinical_directors_list_has_the_pcns_referrals_without_identities(client, referral):
+    AssignedReferralFactory(given_name="Elsewhere")
+    client.force_login(ClinicalDirectorUserFactory(pcn=referral.pcn))
+    response = client.get("/api/v1/referrals/")
+    rows = response.json()["results"]
+    assert [row["id"] for row in rows] == [referral.pk]
+    assert not IDENTIFYING & set(rows[0])
+    assert "Dorothy" not in response.content.decode()
 
 
 def test_another_pcns_link_worker_gets_not_found(client, referral):

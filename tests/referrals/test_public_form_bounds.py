@@ -34,7 +34,9 @@ def form_data(member, **overrides):
     return {
         "given_name": "Ivy",
         "family_name": "Armstrong",
-        "date_of_birth": "1951-09-14",
+        "date_of_birth_day": "14",
+        "date_of_birth_month": "9",
+        "date_of_birth_year": "1951",
         "nhs_number": "",
         "phone": "07700 900456",
         "preferred_contact_method": "phone",

@@ -49,7 +49,7 @@ def test_the_demo_covers_every_state_and_running_it_twice_changes_nothing(demo_u
     first = counts()
     seed.seed_demo(stdout=io.StringIO())
     assert counts() == first
-    assert first[:3] == (8, 15, 40)
+    assert first[:3] == (8, 15, 42)  # forty people on the path, two waiting for a worker
     assert set(Referral.objects.values_list("status", flat=True)) == set(Status.values)
     assert set(OnwardReferral.objects.values_list("status", flat=True)) == {
         "pending",
@@ -72,3 +72,17 @@ def test_the_demo_charity_user_belongs_to_a_directory_organisation_with_referral
     assert OnwardReferral.objects.filter(
         service__organisation=charity_user.organisation, status="pending"
     ).exists()
+
+
+def test_the_demo_leaves_a_self_referral_waiting_in_the_new_referrals_queue(demo_users):
+    from referrals import selectors
+
+    seed.seed_demo(stdout=io.StringIO())
+    waiting = list(selectors.new_referrals(pcn_id=demo_users.pcn_id))
+    assert [(r.given_name, r.source.name, r.created_by) for r in waiting][-1] == (
+        "Norah",
+        "Self referral",
+        None,
+    )
+    counts = selectors.new_referral_counts(pcn_id=demo_users.pcn_id)
+    assert (counts.waiting, counts.too_long) == (2, 1)  # the GP's referral has waited too long

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from pcn_admin.templatetags.nhs_format import nhs_number as nhs_number_shown
 from referrals.models import AuditEvent, OnwardReferral, Referral, Status
 from tests.networks.factories import MembershipFactory
 from tests.pcn_admin.factories import (
@@ -56,16 +57,29 @@ def test_the_link_worker_sees_the_referral_and_the_view_is_audited(client, refer
     response = client.get(detail_url(referral))
     assert response.status_code == 200
     assert b"Dorothy Charlton" in response.content
-    assert referral.nhs_number.encode() in response.content
+    assert nhs_number_shown(referral.nhs_number) == " ".join(
+        (referral.nhs_number[:3], referral.nhs_number[3:6], referral.nhs_number[6:])
+    )
+    assert nhs_number_shown(referral.nhs_number).encode() in response.content  # 999 765 4323
     assert audited(referral.link_worker, "view", referral)
 
 
-def test_the_clinical_director_of_the_pcn_reads_but_cannot_act(client, referral):
+def test_the_clinical_director_reads_the_referral_without_who_it_is_and_cannot_act(
+    client, referral
+):
+    ContactFactory(referral=referral, notes="Talked about her late husband")
     director = ClinicalDirectorUserFactory(pcn=referral.pcn)
     client.force_login(director)
     response = client.get(detail_url(referral))
-    assert response.status_code == 200 and b"Dorothy Charlton" in response.content
-    assert b"Change status" not in response.content
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"Referral {referral.pk}" in page and referral.practice.name in page
+    number = referral.nhs_number
+    shown = nhs_number_shown(number)
+    for identifying in ("Dorothy", "Charlton", number, shown, "17 May 1950", "07700"):
+        assert identifying not in page
+    assert "late husband" not in page  # notes are about the person too
+    assert "Change status" not in page and "Message back to the GP" not in page
     assert audited(director, "view", referral)
     post = client.post(reverse("referrals:change_status", args=[referral.pk]), {"to": "contacted"})
     assert post.status_code == 403
@@ -296,7 +310,7 @@ def test_the_caseload_runs_a_fixed_number_of_queries(client, django_assert_max_n
     for referral in AssignedReferralFactory.create_batch(size, link_worker=worker, pcn=worker.pcn):
         ContactFactory(referral=referral)
     client.force_login(worker)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert client.get(reverse("referrals:caseload")).status_code == 200
 
 
@@ -336,6 +350,7 @@ def test_an_organisation_sees_only_its_referrals_and_only_what_consent_allows(cl
     assert f"SP-{private.pk}" in content and "Private" not in content
     assert "Elsewhere" not in content
     assert shared.referral.nhs_number not in content
+    assert nhs_number_shown(shared.referral.nhs_number) not in content
     assert audited(staff, "list", shared.referral)
     assert not audited(staff, "list", private.referral)
     assert not audited(staff, "list", elsewhere.referral)
@@ -388,7 +403,8 @@ def test_commissioner_staff_see_numbers_for_their_area_and_no_identities(client,
     content = response.content.decode()
     assert response.status_code == 200
     assert referral.pcn.code in content and other_area.pcn.code not in content
-    for identifier in ("Dorothy", "Charlton", referral.nhs_number, "Faraway"):
+    shown = nhs_number_shown(referral.nhs_number)
+    for identifier in ("Dorothy", "Charlton", referral.nhs_number, shown, "Faraway"):
         assert identifier not in content
     assert not AuditEvent.objects.filter(user=staff).exists()
 
@@ -452,3 +468,54 @@ def test_a_case_study_needs_consent_and_no_nhs_number(client, referral):
     )
     assert response.status_code == 302
     assert referral.pcn.case_studies.get().title == "Café"
+
+
+# The referral form offers what is true today ------------------------------------------------
+
+
+def test_the_referral_form_offers_the_pcns_current_practices_and_link_workers_by_name(client):
+    worker = LinkWorkerUserFactory(first_name="Jess", last_name="Pattinson", username="jp42")
+    LinkWorkerUserFactory(pcn=worker.pcn, first_name="Sam", last_name="Hedley", username="sh7")
+    member = MembershipFactory(
+        pcn=worker.pcn, practice__name="WHITE MEDICAL GROUP", practice__code="A84011"
+    )
+    left = MembershipFactory(
+        pcn=worker.pcn,
+        practice__name="PONTELAND MEDICAL GROUP",
+        practice__code="A84007",
+        end_date=dt.date(2022, 3, 31),
+    )
+    MembershipFactory(practice=left.practice, start_date=dt.date(2022, 4, 1))  # another PCN's now
+    client.force_login(worker)
+    page = client.get(reverse("referrals:create")).content.decode()
+    assert f'<option value="{member.practice.pk}">White Medical Group (A84011)</option>' in page
+    assert "Ponteland" not in page and "PONTELAND" not in page
+    assert f'<option value="{worker.pk}" selected>Jess Pattinson</option>' in page
+    assert ">Sam Hedley</option>" in page
+    assert "jp42" not in page and "sh7" not in page
+
+
+def test_a_practice_that_left_the_pcn_is_refused_on_the_referral_form(client):
+    worker = LinkWorkerUserFactory()
+    left = MembershipFactory(pcn=worker.pcn, end_date=dt.date(2022, 3, 31))
+    client.force_login(worker)
+    response = client.post(reverse("referrals:create"), {"practice": left.practice.pk})
+    assert "Select a valid choice" in response.content.decode()
+    assert not Referral.objects.exists()
+
+
+def test_a_closed_pcn_is_marked_closed_on_its_date_wherever_it_is_listed(client):
+    from tests.networks.factories import PCNFactory
+
+    open_pcn = PCNFactory(name="West Northumberland PCN")
+    closed = PCNFactory(
+        name="Valens PCN", commissioner=open_pcn.commissioner, close_date=dt.date(2024, 4, 1)
+    )
+    client.force_login(CommissionerStaffFactory(commissioner=open_pcn.commissioner))
+    for url in (reverse("home"), reverse("referrals:overview")):
+        page = client.get(url).content.decode()
+        assert "Valens PCN" in page and "Closed on 1 April 2024" in page, url
+        assert page.count("Closed on") == 1, url
+    dashboard = client.get(reverse("dashboards:pcn_dashboard", args=[closed.code]))
+    assert "Closed on 1 April 2024" in dashboard.content.decode()
+    assert closed.closed_note == "closed on 1 April 2024" and open_pcn.closed_note == ""

@@ -116,9 +116,17 @@ def test_the_change_page_shows_each_payees_subtotal_and_the_late_lines(client, b
     assert response.status_code == 200
     text = _text(response)
     pcn, payee = batch_world.pcn, batch_world.payee_practice
-    assert f"{pcn.code} Coquet Valley PCN {payee.code} {payee.name} £2,655.55 4 1 late" in text
+    # Each PCN's claim months, beside the batch's month (June 2025).
+    assert (
+        f"{pcn.code} Coquet Valley PCN {payee.code} {payee.name} May 2025, Jun 2025 £2,655.55 4 "
+        "1 late" in text
+    )
     other, other_payee = batch_world.other_pcn, batch_world.other_payee_practice
-    assert f"{other.code} {other.name} {other_payee.code} {other_payee.name} £2,500.01 2 0" in text
+    assert (
+        f"{other.code} {other.name} {other_payee.code} {other_payee.name} Jun 2025 £2,500.01 2 0"
+        in text
+    )
+    assert "Batch month June 2025: the claim month this batch pays" in text
     assert "Late lines (1)" in text
     assert f"Late {pcn.code} May 2025 Social prescribing link worker Ann Mayhew £333.33" in text
     html = response.content.decode()
@@ -137,6 +145,17 @@ def test_the_change_page_offers_the_actions_and_files_of_a_draft(client, batch_w
     for name in ("batch_payment_file", "batch_line_detail"):
         for fmt in ("csv", "xlsx"):
             assert reverse(f"reimbursement:{name}", args=[batch.reference, fmt]) in html
+
+
+def test_a_drafts_files_are_offered_as_drafts_not_for_payment(client, batch_world):
+    client.force_login(batch_world.reviewer)
+
+    draft = _text(client.get(_change(batch_world.batch)))
+    final = _text(client.get(_change(_finalised(batch_world))))
+
+    assert "Draft payment file, not for payment (CSV)" in draft
+    assert "its files say DRAFT and are not for payment" in draft
+    assert "Payment file (CSV)" in final and "Draft payment file" not in final
 
 
 @pytest.mark.parametrize("extra_lines", [0, 40])
@@ -339,6 +358,25 @@ def test_the_build_button_queues_a_run_and_the_progress_page_shows_it_done(
     assert batch.line_count == 6
     assert _change(batch) in progress.content.decode()
     assert 'http-equiv="refresh"' not in progress.content.decode()
+
+
+def test_the_build_page_says_which_claim_month_it_pays_by_default_and_why(client, batch_world):
+    BatchLine.objects.all().delete()  # the May and June 2025 lines are waiting again
+    Batch.objects.all().delete()
+    client.force_login(batch_world.reviewer)
+
+    text = _text(client.get(reverse("admin:reimbursement_batch_build")))
+
+    default, today = batches.default_month(), timezone.localdate()
+    assert f"Batch month {default:%B %Y}." in text
+    assert (
+        f"the batch pays the claims for {default:%B %Y}: the month before this one "
+        f"({today:%B %Y}), because a month" in text
+    )
+    assert "claims are made and reviewed after the month ends" in text
+    # What a build would gather now: 2025 lines, paid late in a batch of a later month.
+    assert "May 2025 1 Paid, marked late" in text
+    assert "June 2025 5 Paid, marked late" in text
 
 
 def test_the_progress_page_refreshes_itself_until_the_run_is_finished(client, batch_world):

@@ -1,5 +1,6 @@
 """The finance payment file and the line detail, as CSV and XLSX: read back the way a
-spreadsheet would, their amount columns sum to the batch's total to the penny."""
+spreadsheet would, their amount columns sum to the batch's total to the penny; a draft's say
+DRAFT; every row names the batch's month beside its claim month(s)."""
 
 import csv
 import io
@@ -9,6 +10,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from reimbursement import batches
 from reimbursement.models import BatchPayee
 from tests.pcn_admin.factories import UserFactory
 from tests.reimbursement.factories import (
@@ -26,6 +28,10 @@ PENNY = Decimal("0.01")
 @pytest.fixture
 def batch_world(db):
     return make_batch_world()
+
+
+def _finalised(world):
+    return batches.batch_finalise(batch=world.batch, by=world.reviewer)
 
 
 def _url(name, batch, fmt):
@@ -53,7 +59,7 @@ def _money(value) -> Decimal:
 
 
 def test_the_csv_payment_file_has_one_row_per_payee_summing_to_the_total(client, batch_world):
-    batch = batch_world.batch
+    batch = _finalised(batch_world)
     response = _download(client, batch_world.reviewer, "payment_file", batch, "csv")
 
     assert response["Content-Type"].startswith("text/csv")
@@ -94,7 +100,7 @@ def test_the_csv_payment_file_has_one_row_per_payee_summing_to_the_total(client,
 
 
 def test_the_xlsx_payment_file_has_numeric_amounts_summing_to_the_total(client, batch_world):
-    batch = batch_world.batch
+    batch = _finalised(batch_world)
     response = _download(client, batch_world.reviewer, "payment_file", batch, "xlsx")
 
     assert response["Content-Type"] == (
@@ -105,20 +111,23 @@ def test_the_xlsx_payment_file_has_numeric_amounts_summing_to_the_total(client, 
     header, *rows = list(sheet.iter_rows())
     assert [cell.value for cell in header] == [
         "Batch reference",
+        "Batch status",
+        "Batch month",
+        "Claim months",
         "PCN code",
         "PCN name",
         "Payee practice code",
         "Payee name",
         "Amount (£)",
     ]
-    amounts = [row[5] for row in rows]
+    amounts = [row[8] for row in rows]
     assert all(cell.data_type == "n" and cell.number_format == "#,##0.00" for cell in amounts)
-    assert [row[1].value for row in rows] == [batch_world.pcn.code, batch_world.other_pcn.code]
+    assert [row[4].value for row in rows] == [batch_world.pcn.code, batch_world.other_pcn.code]
     assert sum(_money(cell.value) for cell in amounts) == batch.total
 
 
 def test_the_line_detail_lists_every_line_with_what_this_batch_pays(client, batch_world):
-    batch = batch_world.batch
+    batch = _finalised(batch_world)
     response = _download(client, batch_world.reviewer, "line_detail", batch, "csv")
 
     assert f'filename="{batch.reference}-line-detail.csv"' in response["Content-Disposition"]
@@ -140,7 +149,7 @@ def test_the_line_detail_lists_every_line_with_what_this_batch_pays(client, batc
 
 
 def test_the_xlsx_line_detail_sums_to_the_total_with_numbers_not_text(client, batch_world):
-    batch = batch_world.batch
+    batch = _finalised(batch_world)
     response = _download(client, batch_world.reviewer, "line_detail", batch, "xlsx")
 
     sheet = _sheet(response)
@@ -158,7 +167,7 @@ def test_the_xlsx_line_detail_sums_to_the_total_with_numbers_not_text(client, ba
 
 
 def test_a_name_that_looks_like_a_formula_stays_text(client, batch_world):
-    batch = batch_world.batch
+    batch = _finalised(batch_world)
     BatchPayee.objects.filter(batch=batch, pcn=batch_world.pcn).update(
         payee_name='=HYPERLINK("http://example.com")'
     )
@@ -167,7 +176,7 @@ def test_a_name_that_looks_like_a_formula_stays_text(client, batch_world):
     assert rows[0]["Payee name"] == '\'=HYPERLINK("http://example.com")'
 
     sheet = _sheet(_download(client, batch_world.reviewer, "payment_file", batch, "xlsx"))
-    cell = sheet.cell(row=2, column=5)
+    cell = sheet.cell(row=2, column=8)
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
 
 
@@ -222,10 +231,61 @@ def test_a_file_costs_the_same_queries_whatever_the_number_of_lines(
     world = make_batch_world(extra_lines=extra_lines)
     client.force_login(world.reviewer)
 
-    # session, user, batch, its rows
-    with django_assert_max_num_queries(4):
+    # session, user, batch, its rows (and for the payment file, each PCN's claim months)
+    with django_assert_max_num_queries(5):
         response = client.get(_url(name, world.batch, fmt))
 
     assert response.status_code == 200
     if name == "line_detail" and fmt == "csv":
         assert len(_csv_rows(response)) == 6 + extra_lines
+
+
+# A draft says so (issue 14, item 7) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["payment_file", "line_detail"])
+def test_a_draft_batchs_files_say_draft_until_the_batch_is_finalised(client, batch_world, name):
+    batch = batch_world.batch  # built, not finalised: finance must not pay it
+    as_csv = _download(client, batch_world.reviewer, name, batch, "csv")
+    as_xlsx = _download(client, batch_world.reviewer, name, batch, "xlsx")
+
+    for response in (as_csv, as_xlsx):
+        assert f'filename="DRAFT-{batch.reference}-' in response["Content-Disposition"]
+    assert {row["Batch status"] for row in _csv_rows(as_csv)} == {"DRAFT: not for payment"}
+    banner, header, *rows = _sheet(as_xlsx).iter_rows(values_only=True)
+    assert banner[0].startswith("DRAFT: not for payment.")
+    assert header[:2] == ("Batch reference", "Batch status")
+    assert rows and {row[1] for row in rows} == {"DRAFT: not for payment"}
+
+    final = _finalised(batch_world)
+    as_csv = _download(client, batch_world.reviewer, name, final, "csv")
+    as_xlsx = _download(client, batch_world.reviewer, name, final, "xlsx")
+
+    for response in (as_csv, as_xlsx):
+        assert f'filename="{batch.reference}-' in response["Content-Disposition"]
+    assert "DRAFT" not in as_csv.content.decode("utf-8-sig")
+    assert {row["Batch status"] for row in _csv_rows(as_csv)} == {"Finalised"}
+    header, *rows = _sheet(as_xlsx).iter_rows(values_only=True)
+    assert header[:2] == ("Batch reference", "Batch status")
+    assert {row[1] for row in rows} == {"Finalised"}
+
+
+# Batch month beside claim month (issue 14, item 8) ---------------------------------------------
+
+
+def test_every_row_names_the_batch_month_beside_the_claim_months_it_pays(client, batch_world):
+    batch = _finalised(batch_world)
+
+    payees = _csv_rows(_download(client, batch_world.reviewer, "payment_file", batch, "csv"))
+    lines = _csv_rows(_download(client, batch_world.reviewer, "line_detail", batch, "csv"))
+
+    # The June batch pays the PCN's May line late, beside its June lines.
+    assert [(row["PCN code"], row["Batch month"], row["Claim months"]) for row in payees] == [
+        (batch_world.pcn.code, "2025-06", "2025-05, 2025-06"),
+        (batch_world.other_pcn.code, "2025-06", "2025-06"),
+    ]
+    columns = list(lines[0])
+    assert columns.index("Claim month") == columns.index("Batch month") + 1
+    ann = next(row for row in lines if row["Staff member"] == "Ann Mayhew")
+    assert (ann["Batch month"], ann["Claim month"], ann["Late"]) == ("2025-06", "2025-05", "Yes")
+    assert {row["Batch month"] for row in lines} == {"2025-06"}

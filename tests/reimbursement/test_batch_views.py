@@ -10,7 +10,13 @@ from django.utils import timezone
 
 from reimbursement import batches
 from tests.pcn_admin.factories import UserFactory
-from tests.reimbursement.factories import BatchPayeeFactory, make_batch_world
+from reimbursement.models import Claim
+from tests.reimbursement.factories import (
+    BATCH_MONTH,
+    ApprovedClaimLineFactory,
+    BatchPayeeFactory,
+    make_batch_world,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -68,9 +74,10 @@ def test_the_remittance_shows_the_pcns_lines_and_subtotal(client, batch_world):
     html = client.get(_remittance_url(batch, pcn)).content.decode()
 
     text = _text(html)
-    assert batch_world.commissioner.name in text
+    assert f"Commissioner {batch_world.commissioner.display_name}" in text
     assert f"Batch reference {batch.reference}" in text
-    assert "Month paid for June 2025" in text
+    assert "Batch month June 2025: the claim month this batch pays" in text
+    assert "Claim months of these lines May 2025 (late), June 2025" in text
     assert "Status Draft" in text and "This batch is a draft" in text
     assert "PCN U" in text and "Coquet Valley PCN" in text
     payee = batch_world.payee_practice
@@ -79,7 +86,11 @@ def test_the_remittance_shows_the_pcns_lines_and_subtotal(client, batch_world):
     assert len(rows) == 4  # the other PCN's lines are not on it
     assert all(batch_world.other_pcn.code not in row for row in rows)
     (late,) = [_text(row) for row in rows if ">Late</strong>" in row]
-    assert late.split() == ["May", "2025", *LINK_WORKER, "Ann", "Mayhew", "Late", "£333.33"]
+    assert late.split() == [
+        *("May", "2025", "June", "2025"),  # its claim month beside the batch's month
+        *LINK_WORKER,
+        *("Ann", "Mayhew", "Late", "£333.33"),
+    ]
     assert any("(adjustment)" in row and "£100.01" in row for row in rows)
     assert "Subtotal for" in text and "£2,655.55" in text.split("Subtotal for", 1)[1]
 
@@ -204,3 +215,26 @@ def test_the_list_costs_the_same_queries_whatever_the_number_of_batches(
         response = client.get(reverse("reimbursement:batch_list"))
 
     assert len(_rows(response.content.decode())) == 1 + more_batches
+
+
+def test_a_line_approved_after_its_batch_is_final_is_paid_late_in_the_next_with_its_month(
+    client, batch_world
+):
+    batches.batch_finalise(batch=batch_world.batch, by=batch_world.reviewer)
+    june = Claim.objects.get(pcn=batch_world.pcn, month=BATCH_MONTH, kind=Claim.Kind.NORMAL)
+    straggler = ApprovedClaimLineFactory(
+        claim=june, reimbursable="12.34", post__person_name="Lena Straggler"
+    )
+    july = batches.batch_build(
+        commissioner_id=batch_world.commissioner.pk, month=dt.date(2025, 7, 1)
+    ).batch
+    client.force_login(batch_world.director)
+
+    html = client.get(_remittance_url(july, batch_world.pcn)).content.decode()
+
+    assert july.lines.get().line == straggler
+    text = _text(html)
+    assert "Batch month July 2025: the claim month this batch pays" in text
+    assert "Claim months of these lines June 2025 (late)" in text
+    (row,) = [_text(row).split() for row in _rows(html)]
+    assert row[:4] == ["June", "2025", "July", "2025"] and "Late" in row

@@ -18,7 +18,8 @@ from tests.reimbursement.factories import (
     submitted_claim,
 )
 
-pytestmark = pytest.mark.django_db
+# Written against the figures as published in March 2025 (before the 2025/26 pay award).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("figures_before_pay_awards")]
 
 
 def _url(name, claim, *args):

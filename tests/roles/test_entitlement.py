@@ -88,9 +88,10 @@ def test_the_forecast_counts_current_posts_at_their_monthly_maximum_to_31_march(
     PostFactory(pcn=pcn, start_date=dt.date(2024, 4, 1))  # link worker, full time
     PostFactory(pcn=pcn, start_date=dt.date(2018, 1, 1), in_post_at_baseline=True)
     result = pcn_entitlement(pcn=pcn, year=2025, today=dt.date(2026, 2, 10))
-    # February and March 2026 at 43,352 / 12 each; the baseline post is not claimable.
+    # February and March 2026 at 44,940 / 12 each (43,352 raised by the 2025/26 award of 3.6%:
+    # (43,352 + 750) x 1.036 - 750); the baseline post is not claimable.
     assert result.forecast_from == dt.date(2026, 2, 1)
-    assert result.forecast == Decimal("7225.34")
+    assert result.forecast == Decimal("7490.00")
     assert result.unclaimed == result.arr_sum - result.forecast
     assert not result.over_committed
 

@@ -31,7 +31,9 @@ class Command(BaseCommand):
         "and leaves the other figure alone. Practices that are not in the register are skipped "
         "and listed as warnings (import the ePCN file first): these files carry too little to "
         "create a practice. A payments row with 0 registered and 0 weighted patients (a practice "
-        "with no list that year) is skipped with a warning. All or nothing: if any row is bad, "
+        "with no list that year) is skipped with a warning. A practice the file puts in another "
+        "PCN than the register does on that date (its `PCN Code`, or `Code` in 2022/23) is "
+        "imported and named in a warning. All or nothing: if any row is bad, "
         "each is listed and nothing is imported."
     )
 
