@@ -2,8 +2,10 @@
 
 from django import forms
 
+from pcn_admin.plain_errors import PlainErrorsForm
 
-class NationalFileForm(forms.Form):
+
+class NationalFileForm(PlainErrorsForm, forms.Form):
     file = forms.FileField(
         help_text="An ePCN .xlsx, a 'Patients Registered at a GP Practice' CSV, or an "
         "'NHS Payments to General Practice' CSV. The kind is recognised from its headers."

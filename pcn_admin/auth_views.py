@@ -35,7 +35,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from . import twofactor
-from .plain_errors import PlainErrorsSerializer
+from .plain_errors import PlainErrorsForm, PlainErrorsSerializer
 from .sso import sso_enabled
 
 # --- Lockout (django-axes) ------------------------------------------------------------------
@@ -219,7 +219,7 @@ class TokenRevokeAllView(knox_views.LogoutAllView):
 SETUP_KEY_SESSION = "twofactor_setup_key"
 
 
-class CodeForm(forms.Form):
+class CodeForm(PlainErrorsForm, forms.Form):
     code = forms.CharField(
         label="Security code",
         max_length=10,

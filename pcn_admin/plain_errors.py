@@ -11,9 +11,11 @@ from decimal import Decimal
 
 from django import forms
 from django.core import validators
+from django.core.validators import ProhibitNullCharactersValidator
 from django.forms import models as model_forms
 from rest_framework import fields as api_fields
 from rest_framework import relations as api_relations
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 # What to type, by field name: shown after "for example".
 EXAMPLES = {
@@ -42,6 +44,8 @@ EXAMPLES = {
     "postcode": "NE61 2DF",
     "nhs_number": "943 476 5919",
 }
+# A limit this high is the database's, not the field's: no one is told its digits.
+DATABASE_INTEGER_LIMIT = 2**31 - 1
 # Dates: as a person types them in a form, and as the API reads them.
 FORM_DATE_EXAMPLE = "31/03/2025"
 API_DATE_EXAMPLE = "2025-03-31"
@@ -111,18 +115,20 @@ def _ceiling(max_digits: int | None, decimal_places: int | None) -> str:
     return f"{10 ** (max_digits - (decimal_places or 0)):,}"
 
 
-def _decimal_messages(what, name, *, max_digits, decimal_places, min_value, max_value, fmt):
+def _decimal_messages(
+    what, name, *, max_digits, decimal_places, min_value, max_value, fmt, verb="Enter"
+):
     """Messages for a number with decimal places (forms and API alike)."""
     example = _example(name, "12.5")
     ceiling = _ceiling(max_digits, decimal_places)
     too_big = f"{_sentence(what)} must be less than {ceiling}. Check the number."
     places = (
-        f"Enter {what} as a whole number{_example(name)}."
+        f"{verb} {what} as a whole number{_example(name)}."
         if decimal_places == 0
-        else f"Enter {what} with no more than {decimal_places} decimal places{example}."
+        else f"{verb} {what} with no more than {decimal_places} decimal places{example}."
     )
     messages = {
-        "invalid": f"Enter {what} as a number{example}.",
+        "invalid": f"{verb} {what} as a number{example}.",
         "max_digits": too_big,
         "max_whole_digits": too_big,
         "max_decimal_places": places,
@@ -147,6 +153,8 @@ def _range_messages(what, min_value, max_value, decimal_places=None, fmt="%"):
     else:
         at_least = f"{_sentence(what)} must be {limit(min_value, 'min_value')} or more."
     at_most = f"{_sentence(what)} must be {limit(max_value, 'max_value')} or less."
+    if max_value is not None and max_value >= DATABASE_INTEGER_LIMIT:
+        at_most = f"{_sentence(what)} is too large. Check the number."
     return {"min_value": at_least, "max_value": at_most}
 
 
@@ -218,6 +226,10 @@ def form_field_messages(field: forms.Field, name: str) -> dict[str, str]:
             invalid="Choose a file: none was sent.",
             empty="The file is empty. Choose the file again.",
         )
+    if isinstance(field, forms.CharField):
+        messages["null_characters_not_allowed"] = (
+            f"{_sentence(what)} has a character that cannot be stored. Type it again."
+        )
     if isinstance(field, forms.CharField) and not isinstance(field, forms.EmailField):
         messages.update(
             max_length=(
@@ -269,39 +281,39 @@ class PlainErrorsForm:
 
 
 def api_field_messages(field: api_fields.Field, name: str) -> dict[str, str]:
-    """Plain messages for a DRF field, by error code ({}-style placeholders filled by DRF)."""
-    what = _escape(describe(field.label, name), "{")
+    """Plain messages for a DRF field, by error code ({}-style placeholders filled by DRF).
+    They name the field as a client sends it: “hours”."""
+    what = _escape(f"“{name}”", "{")
     messages = {"required": f"Give {what}.", "null": f"Give {what}: it cannot be empty."}
     if isinstance(field, api_relations.SlugRelatedField):
+        slug = _escape(field.slug_field.replace("_", " "), "{")
         messages.update(
-            does_not_exist=f"There is no {what.removeprefix('the ')} “{{value}}”. Check it.",
-            invalid=f"Give {what} as text.",
+            does_not_exist=f"There is no {what} with the {slug} “{{value}}”. Check the {slug}.",
+            invalid=f"Give {what} as text: its {slug}.",
         )
     elif isinstance(field, api_relations.PrimaryKeyRelatedField):
         messages.update(
-            does_not_exist=f"There is no {what.removeprefix('the ')} with id {{pk_value}}.",
-            incorrect_type=f"Give {what} as a number: the id.",
+            does_not_exist=f"There is no {what} with the id {{pk_value}}. Check the id.",
+            incorrect_type=f"Give {what} as a number: an id.",
         )
     elif isinstance(field, api_relations.ManyRelatedField):
-        messages.update(
-            not_a_list=f"Give {what} as a list.",
-            empty=f"Give at least one: {what.removeprefix('the ')}.",
-        )
+        messages.update(not_a_list=f"Give {what} as a list.", empty=f"Give at least one {what}.")
     elif isinstance(field, api_fields.BooleanField):
         messages["invalid"] = f"Give {what} as true or false."
     elif isinstance(field, api_fields.MultipleChoiceField):
         messages.update(
-            invalid_choice="“{input}” is not one of the choices. Check the spelling.",
+            invalid_choice=f"“{{input}}” is not one of the choices for {what}.",
             not_a_list=f"Give {what} as a list.",
-            empty=f"Give at least one: {what.removeprefix('the ')}.",
+            empty=f"Give at least one {what}.",
         )
     elif isinstance(field, api_fields.ChoiceField):
-        codes = ", ".join(str(key) for key in field.choices)
+        codes = _escape(", ".join(str(key) for key in field.choices), "{")
         messages["invalid_choice"] = f"“{{input}}” is not one of the choices for {what}: {codes}."
     elif isinstance(field, api_fields.DateTimeField):
+        example = f"{API_DATE_EXAMPLE}T14:30:00Z"
         messages.update(
-            invalid=f"Give {what} as a date and time, for example {API_DATE_EXAMPLE}T14:30:00Z.",
-            date=f"Give {what} as a date and time, for example {API_DATE_EXAMPLE}T14:30:00Z.",
+            invalid=f"Give {what} as a date and time, for example {example}.",
+            date=f"Give {what} as a date and time, for example {example}.",
         )
     elif isinstance(field, api_fields.DateField):
         example = EXAMPLES["month"] if name == "month" else API_DATE_EXAMPLE
@@ -319,24 +331,30 @@ def api_field_messages(field: api_fields.Field, name: str) -> dict[str, str]:
                 min_value=field.min_value,
                 max_value=field.max_value,
                 fmt="{",
+                verb="Give",
             )
         )
     elif isinstance(field, api_fields.IntegerField):
         messages["invalid"] = f"Give {what} as a whole number{_example(name)}."
-        messages["max_string_length"] = f"{_sentence(what)} is too long. Check the number."
+        messages["max_string_length"] = f"{what} is too large. Check the number."
         messages.update(_range_messages(what, field.min_value, field.max_value, fmt="{"))
-    elif isinstance(field, api_fields.EmailField):
-        messages["invalid"] = "Give an email address in the correct format, like name@example.com."
+    if isinstance(field, api_fields.EmailField):
+        messages["invalid"] = (
+            f"Give {what} as an email address in the correct format, like name@example.com."
+        )
     elif isinstance(field, api_fields.URLField):
         messages["invalid"] = (
-            "Give a web address in the correct format, like https://www.example.org."
+            f"Give {what} as a web address in the correct format, like https://www.example.org."
         )
+    elif isinstance(field, api_fields.CharField):
+        messages["invalid"] = f"Give {what} as text."
     if isinstance(field, api_fields.CharField):
         messages.update(
-            invalid=f"Give {what} as text.",
+            null_characters_not_allowed=f"{what} has a character that cannot be stored.",
+            surrogate_characters_not_allowed=f"{what} has a character that cannot be stored.",
             blank=f"Give {what}: it cannot be blank.",
-            max_length=f"{_sentence(what)} must be {{max_length}} characters or fewer.",
-            min_length=f"{_sentence(what)} must be at least {{min_length}} characters.",
+            max_length=f"{what} must be {{max_length}} characters or fewer.",
+            min_length=f"{what} must be at least {{min_length}} characters.",
         )
     return messages
 
@@ -372,6 +390,13 @@ def plain_api_errors(field: api_fields.Field, name: str) -> None:
             limit = getattr(field, attribute, None)
             text = plain[code].format(**{attribute: _number(limit)})
             validator.message = text.replace("%", "%%")
+        elif isinstance(validator, validators.EmailValidator | validators.URLValidator):
+            if "invalid" in replaced:
+                validator.message = plain["invalid"]
+        elif isinstance(validator, ProhibitNullCharactersValidator):
+            validator.message = plain["null_characters_not_allowed"]
+        elif isinstance(validator, ProhibitSurrogateCharactersValidator):
+            validator.message = plain["surrogate_characters_not_allowed"]
 
 
 class PlainErrorsSerializer:

@@ -4,6 +4,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -30,6 +31,12 @@ router = api_router()
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", health_check, name="health"),
+    # The accessibility statement (the Public Sector Bodies Accessibility Regulations 2018): public.
+    path(
+        "accessibility/",
+        TemplateView.as_view(template_name="accessibility.html"),
+        name="accessibility",
+    ),
     path("accounts/login/", sign_in.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-factor/", sign_in.twofactor_verify, name="twofactor_verify"),

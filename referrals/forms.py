@@ -42,6 +42,19 @@ class FreeTextBounded:
         bound_free_text(self.fields)
 
 
+class OwnIds:
+    """A form that shares the referral page with others names its fields' ids after itself
+    (id_contact-date), where two forms with a `date` would both give id="id_date" and the
+    second label would name the first form's box (WCAG 2.2, 1.3.1 and 4.1.2). Only the ids
+    change: the names posted stay as they are."""
+
+    id_scope = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.id_scope}-%s")
+        super().__init__(*args, **kwargs)
+
+
 class ReferralForm(WarningsForm, PlainErrorsForm, FreeTextBounded, forms.ModelForm):
     class Meta:
         model = Referral
@@ -97,7 +110,9 @@ class ReferralForm(WarningsForm, PlainErrorsForm, FreeTextBounded, forms.ModelFo
         return normalise_nhs_number(self.cleaned_data["nhs_number"])
 
 
-class StatusChangeForm(PlainErrorsForm, forms.Form):
+class StatusChangeForm(OwnIds, PlainErrorsForm, forms.Form):
+    id_scope = "status"
+
     error_overrides = {
         "to": {
             "required": "Choose the status to move the referral to.",
@@ -128,7 +143,9 @@ class StatusChangeForm(PlainErrorsForm, forms.Form):
         self.fields["to"].choices = [(s.value, s.label) for s in Status if s in allowed]
 
 
-class ContactForm(PlainErrorsForm, FreeTextBounded, forms.ModelForm):
+class ContactForm(OwnIds, PlainErrorsForm, FreeTextBounded, forms.ModelForm):
+    id_scope = "contact"
+
     error_overrides = {
         "duration_minutes": {
             "required": "Enter how long the contact took, in minutes.",
@@ -144,7 +161,9 @@ class ContactForm(PlainErrorsForm, FreeTextBounded, forms.ModelForm):
         widgets = {"date": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 3})}
 
 
-class OnwardReferralForm(PlainErrorsForm, FreeTextBounded, forms.ModelForm):
+class OnwardReferralForm(OwnIds, PlainErrorsForm, FreeTextBounded, forms.ModelForm):
+    id_scope = "onward"
+
     class Meta:
         model = OnwardReferral
         fields = ["service", "consent_to_share", "message"]
@@ -166,7 +185,9 @@ ONS4_SCORE_MESSAGES = {
 }
 
 
-class OutcomeForm(PlainErrorsForm, forms.ModelForm):
+class OutcomeForm(OwnIds, PlainErrorsForm, forms.ModelForm):
+    id_scope = "outcome"
+
     error_overrides = {
         **{name: ONS4_SCORE_MESSAGES for name in ONS4_FIELDS},
         "total": {
@@ -199,7 +220,9 @@ GP_APPOINTMENT_MESSAGES = {
 }
 
 
-class GPAppointmentsForm(WarningsForm, PlainErrorsForm, forms.ModelForm):
+class GPAppointmentsForm(OwnIds, WarningsForm, PlainErrorsForm, forms.ModelForm):
+    id_scope = "gp"
+
     error_overrides = {
         "gp_appointments_before": GP_APPOINTMENT_MESSAGES,
         "gp_appointments_after": GP_APPOINTMENT_MESSAGES,
@@ -210,7 +233,9 @@ class GPAppointmentsForm(WarningsForm, PlainErrorsForm, forms.ModelForm):
         fields = ["gp_appointments_before", "gp_appointments_after"]
 
 
-class CaseStudyForm(PlainErrorsForm, FreeTextBounded, forms.ModelForm):
+class CaseStudyForm(OwnIds, PlainErrorsForm, FreeTextBounded, forms.ModelForm):
+    id_scope = "case_study"
+
     class Meta:
         model = CaseStudy
         fields = ["title", "story", "organisation", "consent_given"]

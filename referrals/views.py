@@ -543,7 +543,6 @@ def self_referral(request):
         membership = Membership.objects.current().select_related("pcn").get(practice=practice)
 
         def send() -> str:
-            _self_referral_usage(request, count=True)
             services.referral_create(
                 by=None,
                 reasons=data.pop("reasons"),
@@ -551,6 +550,7 @@ def self_referral(request):
                 source=ReferralSource.objects.get(name=ReferralSource.SELF_REFERRAL),
                 **data,
             )
+            _self_referral_usage(request, count=True)  # only a stored request counts
             return reverse("referrals:self_referral_received")
 
         return submissions.once(request, send)

@@ -86,6 +86,7 @@ ORGANISATION = frozenset({"organisation"})
 PAGES: dict[str, Entry] = {
     "home": Entry(read=may(SIGNED_IN), path=rev("home")),
     "health": Entry(read=PUBLIC, path=rev("health")),
+    "accessibility": Entry(read=PUBLIC, path=rev("accessibility")),
     "login": Entry(read=PUBLIC, path=rev("login")),
     # Signing out is a POST: a link or an image must not be able to sign anyone out.
     "logout": Entry(read=everyone("405"), path=rev("logout")),

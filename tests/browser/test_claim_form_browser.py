@@ -21,7 +21,7 @@ LINES = 14
 UNBROKEN_NAME = "Hannah-" + "Robson" * 32 + "-Smith"
 
 # Elements that must be visually hidden: each box at most this size (clip to 1px square).
-HIDDEN_BOXES = """() => [...document.querySelectorAll('.nhsuk-u-visually-hidden')]
+HIDDEN_BOXES = """() => [...document.querySelectorAll('.nhsuk-u-visually-hidden, .visually-hidden')]
   .map(e => e.getBoundingClientRect())
   .filter(box => box.width > 1 || box.height > 1).length"""
 

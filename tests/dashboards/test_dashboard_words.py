@@ -33,7 +33,7 @@ def _text(html: str) -> str:
 def staff():
     EntitlementRateFactory(year=YEAR, per_weighted_patient=Decimal("26.631"))
     commissioner = CommissionerFactory(
-        code="00L", name="NHS NORTH EAST AND NORTH CUMBRIA ICB - 00L", area_name="Northumberland"
+        code="00L", name="NHS NORTH EAST AND NORTH CUMBRIA ICB - 00L"
     )
     build_pcn(commissioner)
     return CommissionerStaffFactory(commissioner=commissioner)
@@ -63,6 +63,8 @@ def test_the_batch_shown_is_the_latest_and_its_month_is_the_batch_month(client, 
 
 
 def test_the_commissioners_area_reads_as_its_name_and_code(client, staff):
+    staff.commissioner.area_name = "Northumberland"
+    staff.commissioner.save()
     client.force_login(staff)
 
     page = _text(client.get(commissioner_url()).content.decode())

@@ -13,8 +13,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from dashboards.reads import STALE_AFTER_DAYS, year_label
-from pcn_admin.templatetags.nhs_format import nhs_number as nhs_number_shown
 from pcn_admin.dates import financial_year
+from pcn_admin.templatetags.nhs_format import nhs_number as nhs_number_shown
 from referrals.models import OnwardReferral, OutcomeMeasurement
 from reimbursement.entitlement import pcn_entitlement
 from reimbursement.models import Claim, ClaimLine

@@ -10,7 +10,6 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from pcn_admin.models import User
-
 from tests.pcn_admin.factories import (
     ClinicalDirectorUserFactory,
     CommissionerStaffFactory,

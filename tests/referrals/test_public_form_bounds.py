@@ -62,22 +62,22 @@ def test_two_and_a_half_megabytes_of_text_is_refused_not_stored(client, member):
 
 
 @pytest.mark.parametrize(
-    "field, length",
+    "field, length, message",
     [
-        ("given_name", 101),
-        ("family_name", 101),
-        ("nhs_number", 21),
-        ("phone", 31),
-        ("address", 501),
-        ("postcode", 11),
-        ("what_matters", 2_001),
+        ("given_name", 101, "Your first name must be 100 characters or fewer."),
+        ("family_name", 101, "Your last name must be 100 characters or fewer."),
+        ("nhs_number", 21, "Your NHS number is 10 digits, for example 943 476 5919."),
+        ("phone", 31, "Your phone number must be 30 characters or fewer."),
+        ("address", 501, "Your address must be 500 characters or fewer."),
+        ("postcode", 11, "Your postcode must be 10 characters or fewer"),
+        ("what_matters", 2_001, "must be 2000 characters or fewer: it has 2001."),
     ],
 )
-def test_each_field_of_the_public_form_has_a_maximum(client, member, field, length):
+def test_each_field_of_the_public_form_has_a_maximum(client, member, field, length, message):
     response = client.post(URL, form_data(member, **{field: "7" * length}))
     assert response.status_code == 200  # the form again, with the error
     errors = response.context["form"].errors
-    assert f"at most {length - 1} characters" in errors[field][0]
+    assert message in errors[field][0]
     assert not Referral.objects.exists()
 
 
@@ -103,7 +103,7 @@ def test_a_link_workers_contact_note_has_a_maximum():
         }
     )
     assert not form.is_valid()
-    assert f"at most {NOTES_MAX_LENGTH} characters" in form.errors["notes"][0]
+    assert f"must be {NOTES_MAX_LENGTH} characters or fewer" in form.errors["notes"][0]
     assert form.fields["notes"].widget.attrs["maxlength"] == str(NOTES_MAX_LENGTH)
 
 

@@ -6,7 +6,6 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from pcn_admin.templatetags.nhs_format import nhs_number
 from referrals import services
 from tests.pcn_admin.factories import CommunityOrganisationUserFactory
 from tests.referrals.factories import AssignedReferralFactory, OnwardReferralFactory
@@ -25,6 +24,8 @@ pytestmark = pytest.mark.django_db
     ],
 )
 def test_an_nhs_number_is_shown_three_three_four(stored, shown):
+    from pcn_admin.templatetags.nhs_format import nhs_number
+
     assert nhs_number(stored) == shown
 
 

@@ -272,7 +272,7 @@ def test_a_practice_outside_the_pcn_cannot_be_chosen(client):
     member, other = MembershipFactory(), MembershipFactory()
     client.force_login(LinkWorkerUserFactory(pcn=member.pcn))
     response = client.post(reverse("referrals:create"), {"practice": other.practice.pk})
-    assert b"Select a valid choice" in response.content
+    assert "Choose the registered practice from the list" in response.content.decode()
 
 
 @pytest.mark.parametrize("factory", [ClinicalDirectorUserFactory, CommissionerStaffFactory])
@@ -446,6 +446,8 @@ def test_a_licensed_instrument_takes_only_a_total_on_the_page(client, referral):
 
 
 def test_gp_appointments_before_and_after_are_entered(client, referral):
+    # Received long enough ago that the six months after referral are over.
+    Referral.objects.filter(pk=referral.pk).update(received_on=dt.date(2024, 1, 10))
     client.force_login(referral.link_worker)
     client.post(
         reverse("referrals:gp_appointments", args=[referral.pk]),
@@ -500,7 +502,7 @@ def test_a_practice_that_left_the_pcn_is_refused_on_the_referral_form(client):
     left = MembershipFactory(pcn=worker.pcn, end_date=dt.date(2022, 3, 31))
     client.force_login(worker)
     response = client.post(reverse("referrals:create"), {"practice": left.practice.pk})
-    assert "Select a valid choice" in response.content.decode()
+    assert "Choose the registered practice from the list" in response.content.decode()
     assert not Referral.objects.exists()
 
 
@@ -518,4 +520,6 @@ def test_a_closed_pcn_is_marked_closed_on_its_date_wherever_it_is_listed(client)
         assert page.count("Closed on") == 1, url
     dashboard = client.get(reverse("dashboards:pcn_dashboard", args=[closed.code]))
     assert "Closed on 1 April 2024" in dashboard.content.decode()
+    area = client.get(reverse("dashboards:commissioner_dashboard"), {"year": 2023})
+    assert "Closed on 1 April 2024" in area.content.decode()
     assert closed.closed_note == "closed on 1 April 2024" and open_pcn.closed_note == ""

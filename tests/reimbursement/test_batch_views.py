@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reimbursement import batches
-from tests.pcn_admin.factories import UserFactory
 from reimbursement.models import Claim
+from tests.pcn_admin.factories import UserFactory
 from tests.reimbursement.factories import (
     BATCH_MONTH,
     ApprovedClaimLineFactory,

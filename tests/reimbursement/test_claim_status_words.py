@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from reimbursement import services
 from reimbursement.models import Claim
-from tests.reimbursement.factories import submitted_claim, world  # noqa: F401
+from tests.reimbursement.factories import submitted_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +28,13 @@ def _status_on_pages(client, user, claim) -> set[str]:
     return shown
 
 
-def _resubmit(world, claim):  # noqa: F811
+def _resubmit(world, claim):
     return services.claim_submit(
         claim=claim, declared_additional=True, declared_costs_paid=True, by=world.director
     )
 
 
-def test_a_returned_then_resubmitted_claim_says_it_awaits_review_again(client, world):  # noqa: F811
+def test_a_returned_then_resubmitted_claim_says_it_awaits_review_again(client, world):
     claim = submitted_claim(world)
     assert _status_on_pages(client, world.director, claim) == {"Submitted, awaiting review"}
 
@@ -47,7 +47,7 @@ def test_a_returned_then_resubmitted_claim_says_it_awaits_review_again(client, w
         assert _status_on_pages(client, user, claim) == {"Resubmitted, awaiting review"}
 
 
-def test_a_resubmitted_claim_with_a_line_approved_says_the_rest_awaits_review(client, world):  # noqa: F811
+def test_a_resubmitted_claim_with_a_line_approved_says_the_rest_awaits_review(client, world):
     claim = submitted_claim(world)
     pharmacist, link_worker = sorted(claim.lines.all(), key=lambda line: line.post.person_name)
     services.claim_line_approve(line=pharmacist, by=world.reviewer)

@@ -97,13 +97,13 @@ def test_the_claim_page_refuses_a_billion_pound_salary_on_its_line(client, world
 # Claim months -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("month", ["2018-12", "0001-01", "1900-06"])
-def test_a_claim_month_before_2019_is_refused_on_the_month(world, month):
+@pytest.mark.parametrize("month", ["2019-06", "2018-12", "0001-01", "1900-06"])
+def test_a_claim_month_before_pcns_began_is_refused_on_the_month(world, month):
     response = _api(world.director).post(
         "/api/v1/claims/", {"pcn": world.pcn.code, "month": month}, format="json"
     )
     assert response.status_code == 400
-    assert "before 2019, when the ARRS began" in response.json()["month"][0]
+    assert "PCNs began on 1 July 2019: choose July 2019 or later" in response.json()["month"][0]
     assert not Claim.objects.exists()
 
 

@@ -21,6 +21,7 @@ from tests.reimbursement.factories import (
     ClaimFactory,
     ClaimLineFactory,
     filled_claim,
+    make_batch_world,
     submitted_claim,
 )
 from tests.roles.factories import RateFactory, RoleFactory
@@ -244,6 +245,23 @@ def test_the_remittance_names_each_lines_maximum_and_marks_the_derived_one(
     text = _squash(html)
     assert DERIVED in text and PUBLISHED in text
     assert "1 line was priced on a derived maximum" in text
+
+
+@pytest.mark.parametrize("extra_lines", [0, 40])
+def test_the_remittance_costs_the_same_queries_with_a_figure_on_every_line(
+    client, django_assert_max_num_queries, extra_lines
+):
+    world = make_batch_world(extra_lines=extra_lines)
+    derived = RateFactory(provenance=Provenance.DERIVED_BAND)
+    ClaimLine.objects.filter(batch_lines__batch=world.batch).update(rate_used=derived)
+    client.force_login(world.director)
+
+    with django_assert_max_num_queries(5):
+        html = client.get(
+            reverse("reimbursement:batch_remittance", args=[world.batch.reference, world.pcn.code])
+        ).content.decode()
+
+    assert html.count('data-provenance="derived-band"') == 4 + extra_lines
 
 
 def test_the_line_detail_file_names_each_lines_maximum_and_provenance(world, paid_june):
