@@ -225,6 +225,8 @@ def form_field_messages(field: forms.Field, name: str) -> dict[str, str]:
             missing="Choose a file.",
             invalid="Choose a file: none was sent.",
             empty="The file is empty. Choose the file again.",
+            contradiction="Choose a file or tick the box to clear it, not both.",
+            max_length="The file's name must be %(max)d characters or fewer: it has %(length)d.",
         )
     if isinstance(field, forms.CharField):
         messages["null_characters_not_allowed"] = (

@@ -1,11 +1,16 @@
-"""Forms for claims. They collect what was typed; the rules are in services.py, whose
-ValidationErrors are shown on the fields (and lines) they concern."""
+"""Forms for claims and payment batches. They collect what was typed; the rules are in
+services.py and batches.py, whose ValidationErrors are shown on the fields (and lines) they
+concern."""
 
 import datetime as dt
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from networks.models import Commissioner
+from pcn_admin import access
 from pcn_admin.bounds import NOTES_MAX_LENGTH, PCNS_BEGAN
 from pcn_admin.plain_errors import PlainErrorsForm
 
@@ -154,4 +159,60 @@ class ClaimReturnForm(PlainErrorsForm, forms.Form):
         max_length=NOTES_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The claim goes back to the practice to correct and submit again.",
+    )
+
+
+# Payment batches: built, finalised and paid by commissioner staff, on the NHS pages
+# (reimbursement/views/batches.py) and in the admin alike.
+
+
+class BuildBatchesForm(forms.Form):
+    commissioner = forms.ModelChoiceField(
+        label="Commissioner (Sub-ICB location)", queryset=Commissioner.objects.none()
+    )
+    month = MonthField(
+        label="Batch month (the claim month it pays)",
+        help_text="Approved lines of this claim month, and lines of earlier claim months not "
+        "yet in a batch (marked late), for example 2025-06.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if access.sees_everything(user):
+            self.fields["commissioner"].queryset = access.visible_commissioners(user)
+        else:
+            # Commissioner staff build their own area's batch only.
+            del self.fields["commissioner"]
+
+    def clean_month(self):
+        month = self.cleaned_data["month"]
+        if month > timezone.localdate().replace(day=1):
+            raise ValidationError(
+                "That month has not started yet. Build a batch for this month or an earlier one."
+            )
+        return month
+
+    def clean(self):
+        cleaned = super().clean()
+        if "commissioner" not in self.fields:
+            cleaned["commissioner"] = self.user.commissioner
+        return cleaned
+
+
+class MarkPaidForm(forms.Form):
+    # Not required here: the service says what is missing, per field, in its own words.
+    paid_on = forms.DateField(
+        label="Date paid",
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="The day finance made the payment, for example 15/07/2025.",
+        error_messages={"invalid": "Enter the date as day/month/year, for example 15/07/2025."},
+    )
+    payment_reference = forms.CharField(
+        label="Payment reference",
+        required=False,
+        max_length=60,
+        help_text="The reference finance used for the payment run.",
     )

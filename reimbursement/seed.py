@@ -12,7 +12,7 @@ from pcn_admin.models import User
 from roles.models import Post
 
 from . import batches, emails, services
-from .models import Batch, Claim
+from .models import Batch, Claim, ClaimLine
 
 PENNY = Decimal("0.01")
 # Invented pay for the demo: a monthly salary per full-time post, with on-costs typed in as a
@@ -28,7 +28,7 @@ PLAN = [
     (dt.date(2025, 5, 1), "partly_approved"),
     (dt.date(2025, 6, 1), "rejected_and_approved"),
     (dt.date(2025, 7, 1), "returned"),
-    (dt.date(2025, 8, 1), "submitted"),
+    (dt.date(2025, 8, 1), "resubmitted"),
     (dt.date(2025, 9, 1), "draft"),
 ]
 
@@ -71,12 +71,15 @@ def _play(claim: Claim, plan: str, preparer, reviewer) -> None:
         )
         if len(lines) > 1:
             services.claim_approve_remaining(claim=claim, by=reviewer)
-    elif plan == "returned":
+    elif plan in ("returned", "resubmitted"):
         services.claim_return(
             claim=claim,
-            query="Please confirm the employer pension figures: they look high for July.",
+            query=f"Please confirm the employer pension figures: they look high for "
+            f"{claim.month:%B}.",
             by=reviewer,
         )
+        if plan == "resubmitted":  # answered: back with the commissioner, awaiting review
+            _submit(claim, preparer)
 
 
 def _adjustment(pcn, month: dt.date, preparer, stdout) -> int:
@@ -123,12 +126,33 @@ def seed_demo(*, stdout) -> None:
     _batches(pcn.commissioner, reviewer, stdout)
 
 
-# (month paid for, how far it goes): one batch in each state of its life.
+# (batch month, how far it goes): one batch in each state of its life.
 BATCH_PLAN = [
     (dt.date(2025, 4, 1), Batch.Status.PAID),
     (dt.date(2025, 5, 1), Batch.Status.FINALISED),
     (dt.date(2025, 6, 1), Batch.Status.DRAFT),
 ]
+# A May line approved after May's batch was finalised: it is paid in June's, marked late.
+LATE_LINE_MONTH = dt.date(2025, 5, 1)
+
+
+def _approve_a_late_line(commissioner, reviewer) -> None:
+    line = (
+        ClaimLine.objects.filter(
+            claim__pcn__commissioner=commissioner,
+            claim__month=LATE_LINE_MONTH,
+            claim__kind=Claim.Kind.NORMAL,
+            claim__status__in=Claim.IN_REVIEW,
+            status=ClaimLine.Status.PENDING,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if line is not None:
+        with emails.muted():
+            services.claim_line_approve(
+                line=line, reason="Payslip received after May's batch was finalised.", by=reviewer
+            )
 
 
 def _batches(commissioner, reviewer, stdout) -> None:
@@ -137,6 +161,13 @@ def _batches(commissioner, reviewer, stdout) -> None:
     for month, state in BATCH_PLAN:
         if Batch.objects.filter(commissioner=commissioner, month=month).exists():
             continue
+        if (
+            month > LATE_LINE_MONTH
+            and Batch.objects.filter(commissioner=commissioner, month=LATE_LINE_MONTH)
+            .exclude(status=Batch.Status.DRAFT)
+            .exists()
+        ):
+            _approve_a_late_line(commissioner, reviewer)
         batch = batches.batch_build(commissioner_id=commissioner.pk, month=month).batch
         if batch is None:
             continue

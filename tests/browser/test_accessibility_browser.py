@@ -94,7 +94,10 @@ def axe_page(browser, live_site):
     assert not reason, reason  # CI builds the static files with npm: there it must be present
     call_command("seed_demo", stdout=io.StringIO())
     context = browser.new_context(
-        base_url=live_site.url, locale="en-GB", bypass_csp=True, viewport={"width": 1280, "height": 900}
+        base_url=live_site.url,
+        locale="en-GB",
+        bypass_csp=True,
+        viewport={"width": 1280, "height": 900},
     )
     context.set_default_timeout(10_000)
     yield context.new_page()

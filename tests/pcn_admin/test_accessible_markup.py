@@ -119,6 +119,6 @@ def test_the_referral_pages_two_dates_each_have_their_own_label(client):
     html = client.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
 
     assert 'id="id_date"' not in html
-    assert '<label for="id_contact-date">' in html
-    assert '<label for="id_outcome-date">' in html
+    assert '<label class="nhsuk-label" for="id_contact-date">' in html
+    assert '<label class="nhsuk-label" for="id_outcome-date">' in html
     assert 'name="date"' in html  # what is posted is unchanged

@@ -352,3 +352,47 @@ def test_more_days_in_post_never_reimburse_less(book, role, month, hours, cost, 
     longer = _line(book, role, month, hours, cost, D("200"), end=month.replace(day=later))
     assert shorter.days_in_post <= longer.days_in_post
     assert shorter.reimbursable <= longer.reimbursable
+
+
+def _maxima_rows():
+    import csv
+    from pathlib import Path
+
+    import roles
+
+    path = Path(roles.__file__).resolve().parent / "data" / "maxima.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "row",
+    _maxima_rows(),
+    ids=lambda r: f"{r['role']}-{r['region']}-{r['afc_band']}-{r['effective_from']}",
+)
+def test_every_published_figure_prices_a_full_month_in_its_first_month_and_names_its_provenance(
+    row,
+):
+    """Each of maxima.csv's 63 rows, in its own first month: a full-time post costing more than
+    the cap is paid exactly the cap, and the line says where the figure came from."""
+    month = dt.date.fromisoformat(row["effective_from"])
+    region = {"london": Region.INNER_LONDON}.get(row["region"], row["region"])
+    role = row["role"]
+    unit = {"sessions": D("9")} if role == "gp" else {"hours": D("37.5")}
+    line = reimbursable_amount(
+        role=role,
+        month=month,
+        salary=D("20000"),
+        employer_ni=D("0"),
+        employer_pension=D("0"),
+        region=region,
+        afc_band=row["afc_band"],
+        **unit,
+    )
+    annual = D(row["annual_max"])
+    share = D("0.7") if role == "clinical_pharmacist" and month.year == 2019 else D("1")
+    assert line.annual_max == annual
+    assert line.provenance == row["provenance"]
+    expected = min(D("20000") * share, annual / 12).quantize(D("0.01"), ROUND_HALF_UP)
+    assert line.reimbursable == expected

@@ -6,6 +6,7 @@ from django.core import mail
 from django.urls import reverse
 
 from pcn_admin.submissions import ALREADY_DONE, FIELD
+from reimbursement import services
 from reimbursement.models import Claim, ClaimLine
 from tests.pcn_admin.test_submissions import messages_of, post_twice, token_on
 from tests.reimbursement.factories import filled_claim, submitted_claim
@@ -63,28 +64,25 @@ def test_submitting_a_claim_twice_submits_it_once(
     assert sent == len({tuple(m.to) for m in mail.outbox})  # each recipient told once
 
 
-def test_a_submission_refused_because_another_post_submitted_the_claim_says_so(client, world):
+def test_a_submission_refused_because_another_post_submitted_the_claim_says_so(
+    client, world, monkeypatch
+):
     """The second post passed the first check, then found the claim submitted meanwhile (the
     race the concurrency tests run): it is sent to the claim, not shown an error or a 500."""
-    from reimbursement import services
-
     claim = filled_claim(world)
     client.force_login(world.director)
-    data = submit_data(claim)
-    original = services.claim_line_update
+    save_line = services.claim_line_update
 
     def submitted_meanwhile(**kwargs):
+        monkeypatch.setattr(services, "claim_line_update", save_line)
         services.claim_submit(
             claim=claim, declared_additional=True, declared_costs_paid=True, by=world.director
         )
-        services.claim_line_update = original
-        return original(**kwargs)
+        return save_line(**kwargs)
 
-    services.claim_line_update = submitted_meanwhile
-    try:
-        response = client.post(reverse("reimbursement:claim_edit", args=[claim.pk]), data)
-    finally:
-        services.claim_line_update = original
+    monkeypatch.setattr(services, "claim_line_update", submitted_meanwhile)
+
+    response = client.post(reverse("reimbursement:claim_edit", args=[claim.pk]), submit_data(claim))
 
     assert response.status_code == 302
     assert response.url == reverse("reimbursement:claim_detail", args=[claim.pk])
@@ -94,8 +92,6 @@ def test_a_submission_refused_because_another_post_submitted_the_claim_says_so(c
 def test_approving_the_remaining_lines_twice_tells_the_practice_once(
     client, world, django_capture_on_commit_callbacks
 ):
-    from reimbursement import services
-
     claim = submitted_claim(world)
     rejected = claim.lines.get(post=world.pharmacist)
     services.claim_line_reject(line=rejected, reason="Not in post", by=world.reviewer)

@@ -1,5 +1,6 @@
 """The demo claims: one month in each state, made through the services, safe to run twice."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -66,3 +67,17 @@ def test_without_posts_the_demo_adds_no_claims(db):
 
     assert not Claim.objects.exists()
     assert "no ARRS posts yet" in out.getvalue()
+
+
+def test_the_full_demo_shows_a_resubmitted_claim_and_a_line_paid_late(db):
+    from django.core.management import call_command
+
+    from reimbursement.models import Batch
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    august = Claim.objects.get(month=dt.date(2025, 8, 1), kind=Claim.Kind.NORMAL)
+    assert august.status_text == "Resubmitted, awaiting review"
+    june = Batch.objects.get(month=dt.date(2025, 6, 1))
+    assert june.status == Batch.Status.DRAFT and june.late_line_count == 1
+    assert june.lines.get(late=True).claim_month == dt.date(2025, 5, 1)

@@ -73,9 +73,7 @@ COSTS = [
 
 
 @pytest.mark.parametrize("costs", COSTS)
-def test_the_preview_refuses_exactly_what_saving_and_submitting_refuse(
-    client, world, draft, costs
-):
+def test_the_preview_refuses_exactly_what_saving_and_submitting_refuse(client, world, draft, costs):
     client.force_login(world.director)
     line = draft.lines.get(post=world.pharmacist)
     previewed = _preview(client, draft, line, **costs).json()

@@ -91,4 +91,3 @@ def test_the_api_refuses_a_band_that_does_not_exist(area):
     assert api.post("/api/v1/posts/", {**payload, "afc_band": "7"}, format="json").status_code == (
         201
     )
-
