@@ -344,9 +344,33 @@ def _clear() -> None:
     if connection.vendor == "postgresql":
         tables = [m._meta.db_table for m in (Commissioner, Practice, Claim, Batch, Referral)]
         with connection.cursor() as cursor:
+            figures = _keep_figures()
             cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+            _restore_figures(figures)
     else:
         raise RuntimeError("clear=True needs PostgreSQL; on SQLite start from an empty database.")
+
+
+def _figure_models():
+    from roles.models import EntitlementRate, Rate, ReimbursementPercentage
+
+    return (Rate, ReimbursementPercentage, EntitlementRate)
+
+
+def _keep_figures() -> dict:
+    """The reference figures, which TRUNCATE ... CASCADE would empty with the users (a figure
+    names who confirmed it)."""
+    return {model: list(model.objects.values()) for model in _figure_models()}
+
+
+def _restore_figures(figures: dict) -> None:
+    from django.db import transaction
+
+    # One transaction: a superseded figure points at its successor, and the database checks
+    # those references (deferred) when it commits.
+    with transaction.atomic():
+        for model, rows in figures.items():
+            model.objects.bulk_create(model(**{**row, "confirmed_by_id": None}) for row in rows)
 
 
 def _commissioner_code(index: int) -> str:
@@ -516,20 +540,13 @@ class _Post:
 
 def _reference_data():
     """The seeded ARRS reference data (the roles and reimbursement migrations load it with the
-    schema: roles, the published maxima, then the pay awards); loaded again through the same
-    functions if a bench emptied it. Rates are read through the app's own RateBook."""
-    import importlib
-
-    from django.apps import apps
-
+    schema: roles, the published maxima, then the pay awards), read through the app's own
+    RateBook."""
     from reimbursement.calculations import RateBook
-    from roles.models import Role
+    from roles.models import Rate, Role
 
-    if not Role.objects.exists():
-        importlib.import_module("roles.migrations.0002_seed_reference_data").seed(apps, None)
-        importlib.import_module("roles.migrations.0004_load_published_maxima").load(apps, None)
-        awards = importlib.import_module("reimbursement.migrations.0004_pay_awards_2025_2026")
-        awards.apply_awards(apps, None)
+    if not Rate.objects.exists():
+        raise RuntimeError("No ARRS figures in the bench database: run migrate on a new one.")
     return {r.code: r for r in Role.objects.all()}, RateBook()
 
 

@@ -1,5 +1,6 @@
-"""The PCN dashboard: its population and network, ARRS staff, spend against the entitlement,
-claims and social prescribing, in a fixed number of queries."""
+"""The PCN dashboard: what needs the clinical director's attention, then its population and
+network, ARRS staff, spend against the entitlement, claims and social prescribing, in a fixed
+number of queries."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -25,8 +26,20 @@ from roles import selectors as role_selectors
 
 from . import social
 from .charts import PENNY, ZERO, Chart, money
+from .commissioner import STALE_AFTER_DAYS, UNCLAIMED_ALERT_SHARE
 from .pcn_charts import claims_chart, posts_chart, practices_chart, spend_chart
 from .years import YearSelection, reference_month
+
+
+@dataclass(frozen=True)
+class Attention:
+    """A line of the "Needs your attention" panel: what needs doing, and the section of the
+    page (its id) that says more."""
+
+    key: str
+    text: str
+    anchor: str
+    value: int | Decimal
 
 
 @dataclass
@@ -50,9 +63,14 @@ class PCNDashboard:
     charts: dict[str, Chart]
     # Today's new-referrals queue: waiting for a link worker, and how many too long.
     new_referrals: referral_selectors.QueueCounts = referral_selectors.QueueCounts()
+    # For the "Needs your attention" panel: claims returned to the PCN (any month) and
+    # directory entries not reviewed for STALE_AFTER_DAYS, as the commissioner's alerts count.
+    returned_claims: int = 0
+    stale_services: int = 0
 
     population_minimum = POPULATION_MINIMUM
     population_maximum = POPULATION_MAXIMUM
+    stale_after_days = STALE_AFTER_DAYS
 
     @property
     def population_text(self) -> str:
@@ -80,6 +98,63 @@ class PCNDashboard:
         if not self.entitlement:
             return "Not known"
         return money(abs(self.entitlement.unclaimed))
+
+    @property
+    def attention(self) -> list[Attention]:
+        """What needs doing, each linking to its section; empty when nothing does. The
+        unclaimed entitlement counts when the commissioner's alerts would name this PCN."""
+        items = []
+        if n := self.returned_claims:
+            items.append(
+                Attention(
+                    "returned",
+                    f"{n} claim{'s' if n > 1 else ''} returned by your commissioner to correct "
+                    "and submit again",
+                    "claims",
+                    n,
+                )
+            )
+        entitlement = self.entitlement
+        if entitlement and entitlement.over_committed:
+            items.append(
+                Attention(
+                    "unclaimed",
+                    f"Claims and forecast are {self.unclaimed_text} over the {self.year.label} "
+                    "entitlement",
+                    "spend",
+                    entitlement.unclaimed,
+                )
+            )
+        elif entitlement and entitlement.unclaimed > entitlement.arr_sum * UNCLAIMED_ALERT_SHARE:
+            items.append(
+                Attention(
+                    "unclaimed",
+                    f"{self.unclaimed_text} of the {self.year.label} entitlement is projected "
+                    "to go unclaimed by 31 March",
+                    "spend",
+                    entitlement.unclaimed,
+                )
+            )
+        if n := self.new_referrals.waiting:
+            items.append(
+                Attention(
+                    "unassigned",
+                    f"{n} referral{'s' if n > 1 else ''} waiting for a link worker",
+                    "new-referrals",
+                    n,
+                )
+            )
+        if n := self.stale_services:
+            items.append(
+                Attention(
+                    "stale",
+                    f"{n} community directory entr{'ies' if n > 1 else 'y'} not reviewed for "
+                    f"more than {self.stale_after_days} days",
+                    "directory",
+                    n,
+                )
+            )
+        return items
 
     @property
     def wte_text(self) -> str:
@@ -143,6 +218,10 @@ def pcn_dashboard(*, pcn: PCN, year: YearSelection, today: dt.date | None = None
         outcomes=activity.outcomes,
         charts={chart.slug: chart for chart in charts},
         new_referrals=referral_selectors.new_referral_counts(pcn_id=pcn.pk, today=today),
+        returned_claims=claim_selectors.returned_claims_count(pcn_id=pcn.pk),
+        stale_services=referral_selectors.stale_service_count(
+            before=today - dt.timedelta(days=STALE_AFTER_DAYS)
+        ),
     )
 
 

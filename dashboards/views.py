@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from pcn_admin import access
@@ -46,13 +46,6 @@ def _sort(request) -> tuple[str, bool]:
 def _by_name(charts: dict) -> dict:
     """Charts keyed so a template can reach them: charts.referrals_by_month."""
     return {slug.replace("-", "_"): chart for slug, chart in charts.items()}
-
-
-def _admin_url(name: str, pk: int) -> str:
-    try:
-        return reverse(f"admin:{name}", args=[pk])
-    except NoReverseMatch:  # that model is not in the admin (yet)
-        return ""
 
 
 @login_required
@@ -123,9 +116,10 @@ def commissioner_dashboard(request):
             }
         )
     show_admin = access.has(request.user, access.Permission.USE_ADMIN)
+    # The batch's own page (NHS-styled), where its staff finalise and pay it.
     batch_url = (
-        _admin_url("reimbursement_batch_change", board.batch.pk)
-        if board.batch and show_admin
+        reverse("reimbursement:batch_detail", args=[board.batch.reference])
+        if board.batch and access.has(request.user, access.Permission.MANAGE_BATCHES)
         else ""
     )
     return render(

@@ -15,6 +15,12 @@ from knox.models import AuthToken
 from . import access
 from .models import User
 
+# One service, one name: the admin is PCN Admin's, in the NHS's look (templates/admin/
+# base_site.html, static/css/admin-nhs.css), for the register and reference data.
+admin.site.site_header = "PCN Admin"
+admin.site.site_title = "PCN Admin"
+admin.site.index_title = "Register and reference data"
+
 
 class ScopedHistoryMixin:
     """History pages follow the change page: the same scoped queryset, and read-only.

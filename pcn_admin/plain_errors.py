@@ -121,7 +121,11 @@ def _decimal_messages(
     """Messages for a number with decimal places (forms and API alike)."""
     example = _example(name, "12.5")
     ceiling = _ceiling(max_digits, decimal_places)
-    too_big = f"{_sentence(what)} must be less than {ceiling}. Check the number."
+    too_big = (
+        f"{_sentence(what)} must be less than {ceiling}. Check the number."
+        if ceiling
+        else f"{_sentence(what)} is too large. Check the number."
+    )
     places = (
         f"{verb} {what} as a whole number{_example(name)}."
         if decimal_places == 0
@@ -277,6 +281,18 @@ class PlainErrorsForm:
         for name, messages in self.error_overrides.items():
             if name in self.fields:
                 self.fields[name].error_messages.update(messages)
+
+    def full_clean(self):
+        """A message says it once: the field's check and the model's may both find a score
+        missing, in the same words."""
+        super().full_clean()
+        for errors in getattr(self, "_errors", {}).values():
+            seen: set[str] = set()
+            errors.data = [
+                error
+                for error, text in zip(errors.data, list(errors), strict=True)
+                if not (text in seen or seen.add(text))
+            ]
 
 
 # API --------------------------------------------------------------------------------------------

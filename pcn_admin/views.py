@@ -17,6 +17,7 @@ _WORK = [
         "Payment batches and remittances",
         Permission.VIEW_REMITTANCES,
     ),
+    ("reimbursement:batch_build", "Build a payment batch", Permission.MANAGE_BATCHES),
     ("roles:figures_coverage", "ARRS figures coverage", Permission.VIEW_FIGURES_COVERAGE),
     ("referrals:caseload", "Social prescribing caseload", Permission.MANAGE_REFERRALS),
     ("referrals:queue", "New referrals waiting for a link worker", Permission.VIEW_REFERRALS),

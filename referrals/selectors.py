@@ -357,6 +357,11 @@ def referrals_of_pcn(pcn) -> QuerySet[Referral]:
     return Referral.objects.filter(pcn=pcn)
 
 
+def stale_service_count(*, before: dt.date) -> int:
+    """How many active directory entries were last reviewed before `before`."""
+    return Service.objects.filter(is_active=True, last_reviewed__lt=before).count()
+
+
 def stale_services(*, before: dt.date, limit: int):
     """Active directory entries last reviewed before `before`: the `limit` reviewed longest
     ago, with their organisations, and how many there are in all."""

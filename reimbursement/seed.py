@@ -26,7 +26,7 @@ DEMO_PROVIDER_FEE = Decimal("150.00")  # a sub-contracted link worker's provider
 PLAN = [
     (dt.date(2025, 4, 1), "approved"),
     (dt.date(2025, 5, 1), "partly_approved"),
-    (dt.date(2025, 6, 1), "rejected_and_approved"),
+    (dt.date(2025, 6, 1), "rejected_and_approved"),  # every line decided: not awaiting review
     (dt.date(2025, 7, 1), "returned"),
     (dt.date(2025, 8, 1), "resubmitted"),
     (dt.date(2025, 9, 1), "draft"),

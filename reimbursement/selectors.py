@@ -158,6 +158,12 @@ def claims_awaiting_review_by_pcn(*, pcn_ids) -> dict[int, int]:
     return dict(rows)
 
 
+def returned_claims_count(*, pcn_id: int) -> int:
+    """The PCN's claims (of any month) its commissioner returned for correction, not yet sent
+    again: work waiting on the PCN."""
+    return Claim.objects.filter(pcn_id=pcn_id, status=Claim.Status.RETURNED).count()
+
+
 def claims_in_year(*, pcn_id: int, year: int) -> QuerySet[Claim]:
     """A PCN's claims and adjustments for the months of a financial year, with the stored line
     amounts summed by line status (no money rule here: each line is already rounded)."""

@@ -29,6 +29,12 @@ urlpatterns = [
         name="claim_approve_remaining",
     ),
     path("batches/", batches.batch_list, name="batch_list"),
+    # Commissioner staff build, finalise and pay batches here (and may in the admin too).
+    path("batches/build/", batches.batch_build, name="batch_build"),
+    path("batches/runs/<int:pk>/", batches.batch_run_progress, name="batch_run_progress"),
+    path("batches/<str:reference>/", batches.batch_detail, name="batch_detail"),
+    path("batches/<str:reference>/finalise/", batches.batch_finalise, name="batch_finalise"),
+    path("batches/<str:reference>/mark-paid/", batches.batch_mark_paid, name="batch_mark_paid"),
     path(
         "batches/<str:reference>/remittance/<str:pcn_code>/",
         batches.batch_remittance,

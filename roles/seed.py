@@ -13,10 +13,18 @@ from .models import Post, Role
 D = dt.date
 CHARITY = "Coquet Valley Community Wellbeing Trust"  # invented
 
-# role, name, registration, start, hours, extra fields; "practice" means a member practice.
+# role, name, registration, start, hours, extra fields (an Agenda for Change band is one band,
+# as roles.models.AFC_BANDS lists them); "practice" means a member practice.
 DEMO_PCN_POSTS = [
-    ("clinical_pharmacist", "Priya Natarajan", "2081234", D(2023, 9, 1), "37.5", {}),
-    ("social_prescribing_link_worker", "Tom Armstrong", "", D(2022, 1, 10), "37.5", {}),
+    ("clinical_pharmacist", "Priya Natarajan", "2081234", D(2023, 9, 1), "37.5", {"afc_band": "7"}),
+    (
+        "social_prescribing_link_worker",
+        "Tom Armstrong",
+        "",
+        D(2022, 1, 10),
+        "37.5",
+        {"afc_band": "5"},
+    ),
     (
         "social_prescribing_link_worker",
         "Ellie Charlton",
@@ -25,8 +33,22 @@ DEMO_PCN_POSTS = [
         "30",
         {"subcontractor_name": CHARITY},
     ),
-    ("first_contact_physiotherapist", "Gareth Milburn", "PH123456", D(2023, 7, 1), "37.5", {}),
-    ("care_coordinator", "Hannah Robson", "", D(2021, 6, 1), "22.5", {}),  # part-time
+    (
+        "first_contact_physiotherapist",
+        "Gareth Milburn",
+        "PH123456",
+        D(2023, 7, 1),
+        "37.5",
+        {"afc_band": "8a"},
+    ),
+    (
+        "care_coordinator",
+        "Hannah Robson",
+        "",
+        D(2021, 6, 1),
+        "22.5",
+        {"afc_band": "4"},
+    ),  # part-time
     (
         "social_prescribing_link_worker",
         "Margaret Dodd",

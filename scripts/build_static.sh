@@ -7,6 +7,7 @@ if ! command -v npm >/dev/null 2>&1; then
   echo "npm not found: pages will use the plain stylesheet (install Node.js for the NHS.UK look)."
   exit 0
 fi
+# Also installs the devDependencies: axe-core, which the accessibility browser test injects.
 npm ci --no-audit --no-fund --silent
 mkdir -p static/vendor/nhsuk static/vendor/chartjs
 # With each file its source map, which it names: `collectstatic` in production (hashed names)

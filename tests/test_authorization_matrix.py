@@ -251,6 +251,35 @@ PAGES: dict[str, Entry] = {
         kind="batch",
         path=rev("reimbursement:batch_line_detail", reference=lambda r: r.reference, fmt="csv"),
     ),
+    # Building, finalising and paying batches (NHS pages): the commissioner's staff only.
+    "reimbursement:batch_build": Entry(
+        read=may(STAFF),
+        write=may(STAFF),
+        path=rev("reimbursement:batch_build"),
+        data=lambda record, world: {"month": "2025-06"},
+    ),
+    "reimbursement:batch_run_progress": Entry(
+        read=may(STAFF),
+        kind="batchrun",
+        path=rev("reimbursement:batch_run_progress", pk=pk),
+    ),
+    "reimbursement:batch_detail": Entry(
+        read=may(STAFF),
+        kind="batch",
+        path=rev("reimbursement:batch_detail", reference=lambda r: r.reference),
+    ),
+    "reimbursement:batch_finalise": Entry(
+        write=may(STAFF),
+        kind="batch",
+        path=rev("reimbursement:batch_finalise", reference=lambda r: r.reference),
+        data=lambda batch, world: {},
+    ),
+    "reimbursement:batch_mark_paid": Entry(
+        write=may(STAFF),
+        kind="batch",
+        path=rev("reimbursement:batch_mark_paid", reference=lambda r: r.reference),
+        data=lambda batch, world: {"paid_on": "2025-07-01", "payment_reference": "BACS-1"},
+    ),
     # Social prescribing: identities for the PCN's link workers and clinical director only
     # (superusers included: no exception for administrators); aggregates for the overview.
     "referrals:caseload": Entry(read=may(LINK_WORKER), path=rev("referrals:caseload")),

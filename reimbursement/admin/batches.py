@@ -4,7 +4,6 @@ reimbursement.batches."""
 
 import logging
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,12 +16,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from networks.models import Commissioner
 from pcn_admin import access
 from pcn_admin.admin import ScopedAdminMixin
 
 from .. import batches, exports, tasks
-from ..forms import MonthField
+from ..forms import BuildBatchesForm, MarkPaidForm
 from ..models import Batch, BatchRun
 
 logger = logging.getLogger(__name__)
@@ -46,58 +44,6 @@ class BatchMonthFilter(admin.SimpleListFilter):
             return queryset.filter(month=batches.parse_month(self.value()))
         except ValidationError:
             return queryset.none()
-
-
-class MarkPaidForm(forms.Form):
-    # Not required here: the service says what is missing, per field, in its own words.
-    paid_on = forms.DateField(
-        label="Date paid",
-        required=False,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="The day finance made the payment, for example 15/07/2025.",
-        error_messages={"invalid": "Enter the date as day/month/year, for example 15/07/2025."},
-    )
-    payment_reference = forms.CharField(
-        label="Payment reference",
-        required=False,
-        max_length=60,
-        help_text="The reference finance used for the payment run.",
-    )
-
-
-class BuildBatchesForm(forms.Form):
-    commissioner = forms.ModelChoiceField(
-        label="Commissioner (Sub-ICB location)", queryset=Commissioner.objects.none()
-    )
-    month = MonthField(
-        label="Batch month (the claim month it pays)",
-        help_text="Approved lines of this claim month, and lines of earlier claim months not "
-        "yet in a batch (marked late), for example 2025-06.",
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        if access.sees_everything(user):
-            self.fields["commissioner"].queryset = access.visible_commissioners(user)
-        else:
-            # Commissioner staff build their own area's batch only.
-            del self.fields["commissioner"]
-
-    def clean_month(self):
-        month = self.cleaned_data["month"]
-        if month > timezone.localdate().replace(day=1):
-            raise ValidationError(
-                "That month has not started yet. Build a batch for this month or an earlier one."
-            )
-        return month
-
-    def clean(self):
-        cleaned = super().clean()
-        if "commissioner" not in self.fields:
-            cleaned["commissioner"] = self.user.commissioner
-        return cleaned
 
 
 @admin.register(Batch)

@@ -23,11 +23,12 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import Resolver404, resolve, reverse
 
+from pcn_admin.demo import DEMO_PASSWORD
+
 pytestmark = pytest.mark.browser
 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-DEMO_PASSWORD = "pcn-demo-2026"  # pcn_admin/demo.py
 ROLES = {
     "superuser": "admin",
     "commissioner staff": "demo-commissioner",
@@ -87,12 +88,11 @@ def _axe_unavailable_reason() -> str:
 @pytest.fixture
 def axe_page(browser, live_site):
     """A page whose Content-Security-Policy (script-src 'self') does not stop the injected
-    axe-core, and the demo's data and people."""
+    axe-core."""
     reason = _axe_unavailable_reason()
     if reason and (shutil.which("npm") is None or not os.environ.get("BROWSER_TESTS_REQUIRED")):
         pytest.skip(reason)
     assert not reason, reason  # CI builds the static files with npm: there it must be present
-    call_command("seed_demo", stdout=io.StringIO())
     context = browser.new_context(
         base_url=live_site.url,
         locale="en-GB",
@@ -102,6 +102,12 @@ def axe_page(browser, live_site):
     context.set_default_timeout(10_000)
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+def demo(live_site):
+    """The demo's data and its people, one of each role (`make seed`)."""
+    call_command("seed_demo", stdout=io.StringIO())
 
 
 def _sign_in(page, username: str):
@@ -137,17 +143,23 @@ def _links(page, origin: str) -> list[str]:
     return paths
 
 
+def _axe(page) -> dict:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+
+
 def _check(page, path: str) -> list[str] | None:
     """axe's violations and the id problems on the page at `path`; None when it is not an
-    HTML page (a file) or does not open."""
+    HTML page (a file) or is refused (a 403 or 404 is another test's business)."""
     response = page.request.get(path)
+    if response.status >= 500:
+        return [f"the page fails: {response.status}"]
     if response.status != 200 or "text/html" not in response.headers.get("content-type", ""):
         return None
     page.goto(path)
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
-    )
+    results = _axe(page)
     found = [
         f"{violation['id']} ({violation['impact']}): {violation['help']}; "
         + "; ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
@@ -183,17 +195,17 @@ def _crawl(page, start: list[str]) -> tuple[dict[str, list[str]], list[str]]:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_no_page_a_role_can_reach_breaks_wcag_22_aa(axe_page, role):
+def test_no_page_a_role_can_reach_breaks_wcag_22_aa(axe_page, demo, role):
     _sign_in(axe_page, ROLES[role])
     start = ["/"] + [reverse(name) for name in MAIN_PAGES]
 
     problems, checked = _crawl(axe_page, start)
 
-    assert "home" in checked and len(checked) >= 4, checked  # it did look around
+    assert "home" in checked and len(checked) >= 3, checked  # it did look around
     assert problems == {}, f"{role}: {len(problems)} of {len(checked)} pages"
 
 
-def test_no_public_page_breaks_wcag_22_aa(axe_page):
+def test_no_public_page_breaks_wcag_22_aa(axe_page, demo):
     axe_page.goto("/accessibility/")  # signed out
     start = [reverse(name) for name in PUBLIC_PAGES]
 
@@ -203,8 +215,63 @@ def test_no_public_page_breaks_wcag_22_aa(axe_page):
     assert problems == {}
 
 
-def test_the_api_documentation_page_says_its_language(axe_page):
+def test_the_api_documentation_page_says_its_language(page, visit):
     """The Swagger UI bundle is not checked (see the accessibility statement), but its page
     is ours: it names its language, so screen readers speak it in English."""
+    visit(reverse("api-docs"))
+    assert page.locator("html").get_attribute("lang") == "en-GB"
+
+
+# What axe finds in the Swagger UI bundle, by the WCAG 2.2 success criterion the accessibility
+# statement names for it.
+SWAGGER_UI_FAULTS = {
+    "color-contrast": "1.4.3 Contrast (Minimum)",
+    "nested-interactive": "4.1.2 Name, Role, Value",
+    "target-size": "2.5.8 Target Size (Minimum)",
+}
+
+
+def test_the_accessibility_statement_names_every_fault_axe_finds_in_swagger_ui(axe_page):
+    """The one page left out above: what axe finds there is what the statement says, no more
+    (when a new bundle fixes a fault, say so in the statement, and this test will agree)."""
     axe_page.goto(reverse("api-docs"))
-    assert axe_page.locator("html").get_attribute("lang") == "en-GB"
+    axe_page.locator(".opblock").first.wait_for()  # the bundle has drawn the operations
+    found = {violation["id"] for violation in _axe(axe_page)["violations"]}
+
+    assert found == set(SWAGGER_UI_FAULTS)
+    axe_page.goto("/")
+    axe_page.get_by_role("link", name="Accessibility statement").click()
+    statement = axe_page.get_by_role("main").inner_text()
+    for criterion in SWAGGER_UI_FAULTS.values():
+        assert criterion in statement
+
+
+# The NHS.UK focus style (WCAG 2.2, 2.4.7 and 1.4.11): yellow #ffeb3b with black #212b32.
+YELLOW, BLACK, WHITE = "rgb(255, 235, 59)", "rgb(33, 43, 50)", "rgb(255, 255, 255)"
+
+
+@pytest.mark.parametrize("stylesheets", ["nhsuk-frontend", "fallback only"])
+def test_a_focused_box_is_outlined_in_yellow_and_black_not_yellow_alone(
+    page, log_in, visit, stylesheets
+):
+    """Yellow alone is about 1.2:1 against the white page; the black border inside it is
+    what a keyboard user sees (the post form's boxes, which Django renders plainly)."""
+    from tests.browser.test_claim_form_browser import _contrast
+    from tests.networks.factories import MembershipFactory
+    from tests.pcn_admin.factories import PracticeManagerFactory
+
+    if stylesheets == "fallback only":  # static/vendor not built (no npm)
+        page.route("**/static/vendor/**", lambda route: route.abort())
+    log_in(PracticeManagerFactory(practice=MembershipFactory().practice))
+    visit(reverse("roles:post_create"))
+
+    box = page.get_by_label("Name", exact=True)
+    box.focus()
+    style = box.evaluate(
+        """box => { const s = getComputedStyle(box);
+          return {outline: s.outlineColor, outlineWidth: s.outlineWidth,
+                  border: s.borderTopColor, shadow: s.boxShadow}; }"""
+    )
+    assert style["outline"] == YELLOW and style["outlineWidth"] != "0px", style
+    assert style["border"] == BLACK and BLACK in style["shadow"], style
+    assert _contrast(style["border"], WHITE) >= 3 and _contrast(style["border"], YELLOW) >= 3

@@ -190,7 +190,10 @@ def area(live_site) -> Area:
     )
     june = ClaimFactory(pcn=busier, month=JUNE, status=Claim.Status.PARTLY_APPROVED)
     ApprovedClaimLineFactory(claim=june, post=busy_worker, reimbursable=Decimal("3500.00"))
-    ClaimLineFactory(claim=june, post=busy_worker)  # still to decide: awaiting review
+    ClaimLineFactory(  # still to decide: June awaits review
+        claim=june,
+        post=PostFactory(pcn=busier, employing_practice=busy_first, start_date=JUNE),
+    )
     surnames += _referrals(busier, busy_first, [APRIL, APRIL])
 
     # A quiet PCN: no staff, claims or referrals.

@@ -45,7 +45,7 @@ def test_staff_set_up_an_authenticator_app_before_they_reach_the_admin(page, log
     page.get_by_role("button", name="Confirm and continue").click()
 
     expect(page).to_have_url(re.compile(r"/admin/$"))
-    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+    expect(page.get_by_role("heading", name="Register and reference data")).to_be_visible()
 
 
 def test_every_link_on_a_superusers_home_page_opens(page, log_in):

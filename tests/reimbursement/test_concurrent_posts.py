@@ -12,6 +12,7 @@ it (the busy timeout). Before that setting the second post failed with "database
 import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from http.cookies import SimpleCookie
 
 import pytest
@@ -22,11 +23,17 @@ from django.urls import reverse
 from pcn_admin.submissions import FIELD
 from referrals.models import Referral, ReferralReason, ReferralSource
 from reimbursement.models import Claim
+from roles.models import Rate, ReimbursementPercentage
+from tests.referrals.factories import (
+    AssignedReferralFactory,
+    ReferralReasonFactory,
+    ReferralSourceFactory,
+)
 from tests.reimbursement.factories import filled_claim
+from tests.roles.factories import RateFactory, ReimbursementPercentageFactory, RoleFactory
 
-# Committed rows: the threads' connections cannot see a test's transaction. Serialized rollback
-# puts back the reference data the migrations load (ARRS roles and rates) for the tests after.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Committed rows: the threads' connections cannot see a test's transaction.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 AT_ONCE = 4  # posts sent together: more than two, so at least two overlap on a busy machine
 
@@ -82,6 +89,22 @@ class Threads:
 @pytest.fixture
 def threads(tmp_path):
     return Threads(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    """The ARRS figures and referral lists the migrations load, made again where an earlier
+    committing test has emptied the tables (as every such test does when it ends)."""
+    for code in ("clinical_pharmacist", "social_prescribing_link_worker"):
+        role = RoleFactory(code=code)
+        if not Rate.objects.filter(role=role).exists():
+            RateFactory(role=role, annual_max=Decimal("55000.00"))
+        if not ReimbursementPercentage.objects.filter(role=role).exists():
+            ReimbursementPercentageFactory(role=role)
+    if not ReferralSource.objects.filter(is_active=True).exists():
+        ReferralSourceFactory()
+    if not ReferralReason.objects.filter(is_active=True).exists():
+        ReferralReasonFactory()
 
 
 def signed_in(user) -> SimpleCookie:
@@ -153,8 +176,6 @@ def test_start_the_claim_from_two_pages_at_once_gives_no_500(world, threads):
 
 
 def test_record_a_referral_pressed_at_once_records_one(threads):
-    from tests.referrals.factories import AssignedReferralFactory
-
     known = AssignedReferralFactory()
     data = {
         "given_name": "Ivy",
