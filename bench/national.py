@@ -756,6 +756,10 @@ LINE_COLUMNS = [
 ]
 
 
+_STATUS = LINE_COLUMNS.index("status")  # a pending line's row ends here
+_DECIDED_AT = LINE_COLUMNS.index("decided_at")  # a late decision replaces the row from here
+
+
 def _line_row(rng, line: _Line, post: _Post, *, rates, cost_factor=None) -> tuple:
     """A line's breakdown as the calculation would have stored it, in whole pence."""
     month = line.month
@@ -845,7 +849,7 @@ def _build_claims(
                 line = _Line(line_id, claim_id, pcn, claim_month, 0, approved)
                 row = _line_row(rng, line, post, rates=rates)
                 if pending:
-                    row = row[:23] + ("pending", "", None, None)
+                    row = row[:_STATUS] + ("pending", "", None, None)
                 line_rows.append(row)
                 claim_lines.append((line, post))
                 if approved:
@@ -894,7 +898,7 @@ def _build_claims(
                 line = _Line(line_id, adjustment_id, pcn, claim_month, 0, True, original)
                 row = _line_row(rng, line, post, rates=rates, cost_factor=rng.randint(60, 104))
                 late_decision = _at(end + dt.timedelta(days=rng.randint(46, 55)), 11)
-                line_rows.append(row[:25] + (late_decision, late_decision))
+                line_rows.append(row[:_DECIDED_AT] + (late_decision, late_decision))
                 lines.append(line)
     writer.write(
         Claim,
