@@ -47,6 +47,7 @@ from roles.models import (
     FULL_TIME,
     REGION_FALLBACK,
     Provenance,
+    ProvenanceLabels,
     Rate,
     Region,
     ReimbursementPercentage,
@@ -63,7 +64,7 @@ MONTHS_IN_YEAR = Decimal("12")
 
 
 @dataclass(frozen=True)
-class Breakdown:
+class Breakdown(ProvenanceLabels):
     role: str
     month: dt.date  # the 1st of the claim month
     cost: Decimal
@@ -85,14 +86,6 @@ class Breakdown:
     @property
     def limited_by_cap(self) -> bool:
         return self.cost * self.rate > self.cap
-
-    @property
-    def is_derived(self) -> bool:
-        return Provenance.is_derived(self.provenance)
-
-    @property
-    def provenance_label(self) -> str:
-        return Provenance(self.provenance).label
 
 
 def month_label(month: dt.date) -> str:

@@ -19,7 +19,15 @@ from django.utils import timezone
 
 from pcn_admin.dates import financial_year, year_label
 
-from .models import REGION_FALLBACK, Provenance, Rate, Region, ReimbursementPercentage, Role
+from .models import (
+    REGION_FALLBACK,
+    Provenance,
+    ProvenanceLabels,
+    Rate,
+    Region,
+    ReimbursementPercentage,
+    Role,
+)
 
 # The regions a post can be in (Region.LONDON is a figure's region only: GPs' one London rate).
 POST_REGIONS = (Region.NATIONAL, Region.OUTER_LONDON, Region.INNER_LONDON)
@@ -44,7 +52,7 @@ STATE_LABELS = {
 
 
 @dataclass(frozen=True, slots=True)
-class Figure:
+class Figure(ProvenanceLabels):
     """A maximum as coverage needs it (a Rate row, read as values)."""
 
     pk: int
@@ -55,14 +63,6 @@ class Figure:
     annual_max: Decimal
     provenance: str
     superseded: bool
-
-    @property
-    def is_derived(self) -> bool:
-        return Provenance.is_derived(self.provenance)
-
-    @property
-    def provenance_label(self) -> str:
-        return Provenance(self.provenance).label
 
     @property
     def region_label(self) -> str:

@@ -60,7 +60,21 @@ class Provenance(models.TextChoices):
         return value in (cls.DERIVED_BAND, cls.DERIVED_UPLIFT)
 
 
-class Sourced(models.Model):
+class ProvenanceLabels:
+    """How a figure's `provenance` reads, for a stored figure or one a calculation used."""
+
+    provenance: str
+
+    @property
+    def is_derived(self) -> bool:
+        return Provenance.is_derived(self.provenance)
+
+    @property
+    def provenance_label(self) -> str:
+        return Provenance(self.provenance).label
+
+
+class Sourced(ProvenanceLabels, models.Model):
     """A reference figure's provenance and basis, and who confirmed a derived one."""
 
     provenance = models.CharField(
@@ -85,10 +99,6 @@ class Sourced(models.Model):
 
     class Meta:
         abstract = True
-
-    @property
-    def is_derived(self) -> bool:
-        return Provenance.is_derived(self.provenance)
 
 
 class Role(models.Model):
