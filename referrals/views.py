@@ -22,6 +22,7 @@ from django_ratelimit.core import get_usage
 from networks.models import Membership
 from pcn_admin import access, submissions
 from pcn_admin.auth_views import client_ip_address
+from pcn_admin.form_errors import add_service_errors
 
 from . import selectors, services
 from .forms import (
@@ -50,15 +51,6 @@ PAGE_SIZE = 25
 
 def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _apply_errors(form, error: ValidationError):
-    """Put a service's ValidationError on the form, by field where the form has that field."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def link_worker_required(view):
@@ -198,7 +190,7 @@ def referral_create(request):
         try:
             return submissions.once(request, record)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
     return render(request, "referrals/referral_form.html", {"form": form})
 
 
@@ -263,7 +255,7 @@ def _referral_action(form_name, form_class, handle, success_message, warnings=No
             try:
                 return submissions.once(request, act)
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
         services.audit_record(user=request.user, action=AuditEvent.Action.VIEW, instance=referral)
         status = 400 if form.errors else 200  # refused, or warned and free to carry on
         return _render_detail(request, referral, status=status, **{form_name: form})

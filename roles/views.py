@@ -12,20 +12,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from pcn_admin import access, submissions
+from pcn_admin.form_errors import add_service_errors
 from pcn_admin.spreadsheets import defused
 
 from . import coverage, selectors, services
 from .forms import PostEndForm, PostForm
 
 PAGE_SIZE = 25
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, messages_ in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _post_fields(form) -> dict:
@@ -77,7 +70,7 @@ def post_create(request):
         try:
             return submissions.once(request, add)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
     return render(request, "roles/post_form.html", {"form": form, "post": None})
 
 
@@ -101,7 +94,7 @@ def post_edit(request, post):
                 **_post_fields(form),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Changes to {post.person_name}'s post saved.")
             return redirect("roles:post_list")
@@ -116,7 +109,7 @@ def post_end(request, post):
         try:
             services.post_end(post=post, end_date=form.cleaned_data["end_date"], by=request.user)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

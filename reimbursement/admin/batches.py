@@ -18,6 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from pcn_admin import access
 from pcn_admin.admin import ScopedAdminMixin
+from pcn_admin.form_errors import add_service_errors
 
 from .. import batches, exports, tasks
 from ..forms import BuildBatchesForm, MarkPaidForm
@@ -250,11 +251,7 @@ class BatchAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                     by=request.user,
                 )
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for name, texts in error.message_dict.items():
-                        form.add_error(name if name in form.fields else None, texts)
-                else:
-                    form.add_error(None, error.messages)
+                add_service_errors(form, error)
             else:
                 self.message_user(request, f"{batch.reference} recorded as paid.", messages.SUCCESS)
                 return self._change_page(batch)

@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from pcn_admin import access
+from pcn_admin.form_errors import add_service_errors
 from roles.models import Provenance, Rate
 
 from .. import services
@@ -80,11 +81,7 @@ def pay_award_view(admin_site, request):
     try:
         result = services.pay_award_apply(**_award(form), by=request.user, dry_run=not applying)
     except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for name, errors in error.error_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
+        add_service_errors(form, error)
         return _page(admin_site, request, form=form)
     if not applying:
         return _page(admin_site, request, form=form, result=result, preview=True)

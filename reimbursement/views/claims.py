@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from pcn_admin import access, submissions
+from pcn_admin.form_errors import add_service_errors
 from roles.models import Rate
 
 from .. import selectors, services
@@ -57,14 +58,6 @@ def _require_preparer(request, claim: Claim) -> None:
 def _require_reviewer(request, claim: Claim) -> None:
     if not access.can(request.user, access.Permission.REVIEW_CLAIMS, claim.pcn.commissioner):
         raise PermissionDenied("Only the commissioner's staff can review this claim.")
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -135,7 +128,7 @@ def claim_create(request):
             try:
                 return submissions.once(request, start)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
     return render(request, "reimbursement/claim_create.html", {"form": form})
 
 
@@ -190,13 +183,15 @@ def claim_edit(request, pk):
                 )
             except ValidationError as error:
                 if not hasattr(error, "error_dict"):
-                    _add_errors(declaration, error)  # about the claim: e.g. submitted meanwhile
+                    add_service_errors(
+                        declaration, error
+                    )  # about the claim: e.g. submitted meanwhile
                 else:
                     for key, errors in error.message_dict.items():
                         if key.startswith("line_"):
                             line_errors[key] = errors
                         else:
-                            _add_errors(declaration, ValidationError({key: errors}))
+                            add_service_errors(declaration, ValidationError({key: errors}))
             else:
                 messages.success(request, f"{claim} submitted to your commissioner.")
                 return redirect("reimbursement:claim_detail", claim.pk)
@@ -232,7 +227,7 @@ def _save_lines(request, line_forms) -> bool:
             services.claim_line_update(line=form.line, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             all_saved = False
-            _add_errors(form, error)
+            add_service_errors(form, error)
     return all_saved
 
 
