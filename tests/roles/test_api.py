@@ -61,7 +61,9 @@ class TestReferenceData:
         api.force_authenticate(UserFactory(is_superuser=True, is_staff=True))
         response = api.post("/api/v1/rates/", new_rate(), format="json")
         assert response.status_code == 201, response.json()
-        added = Rate.objects.get(role__code="dietitian", effective_from="2026-05-01", region="national")
+        added = Rate.objects.get(
+            role__code="dietitian", effective_from="2026-05-01", region="national"
+        )
         assert added.annual_max == Decimal("60000")
         assert added.provenance == "derived-band"
 
