@@ -44,6 +44,15 @@ class Permission(StrEnum):
     ANSWER_ONWARD_REFERRALS = "answer_onward_referrals"
     EDIT_DIRECTORY = "edit_directory"
     KEEP_DIRECTORY = "keep_directory"
+    SET_CLAIM_CYCLE = "set_claim_cycle"
+    VIEW_WORKFORCE_PLANS = "view_workforce_plans"
+    EDIT_WORKFORCE_PLANS = "edit_workforce_plans"
+    SIGN_OFF_WORKFORCE_PLANS = "sign_off_workforce_plans"
+    VIEW_MATURITY = "view_maturity"
+    COMPLETE_ASSESSMENTS = "complete_assessments"
+    MANAGE_ASSESSMENT_ROUNDS = "manage_assessment_rounds"
+    EDIT_MATURITY_MATRIX = "edit_maturity_matrix"
+    EDIT_PROSPECTUS_CHECKLIST = "edit_prospectus_checklist"
 
 
 # Superusers are not a role: they hold what this set says, in every area.
@@ -86,6 +95,24 @@ GRANTS: dict[Permission, frozenset] = {
     Permission.ANSWER_ONWARD_REFERRALS: frozenset({ORGANISATION}),
     Permission.EDIT_DIRECTORY: frozenset({COMMISSIONER, ORGANISATION, SUPERUSER}),
     Permission.KEEP_DIRECTORY: frozenset({COMMISSIONER, SUPERUSER}),
+    # The claim cycle (claim_cycle app): each commissioner sets its own claim deadline,
+    # reminders and finance file layout in the admin, and reads the reminders sent.
+    Permission.SET_CLAIM_CYCLE: frozenset({COMMISSIONER, SUPERUSER}),
+    # Workforce plans are priced against the entitlement, the PCN dashboard's money: for the
+    # clinical director, who drafts and submits the PCN's plan (and turns planned posts into
+    # posts in post), and the commissioner's staff, who sign plans off. Practice managers keep
+    # posts but, as for the dashboard, do not see the entitlement.
+    Permission.VIEW_WORKFORCE_PLANS: frozenset({COMMISSIONER, DIRECTOR, SUPERUSER}),
+    Permission.EDIT_WORKFORCE_PLANS: frozenset({DIRECTOR, SUPERUSER}),
+    Permission.SIGN_OFF_WORKFORCE_PLANS: frozenset({COMMISSIONER, SUPERUSER}),
+    # PCN development (maturity app): the PCN's clinical director completes its
+    # self-assessment; the commissioner's staff open rounds, add the system's view and their
+    # own place-level assessment; the matrix itself is national, kept by national administrators.
+    Permission.VIEW_MATURITY: frozenset({COMMISSIONER, DIRECTOR, SUPERUSER}),
+    Permission.COMPLETE_ASSESSMENTS: frozenset({DIRECTOR, SUPERUSER}),
+    Permission.MANAGE_ASSESSMENT_ROUNDS: frozenset({COMMISSIONER, SUPERUSER}),
+    Permission.EDIT_MATURITY_MATRIX: frozenset({SUPERUSER}),
+    Permission.EDIT_PROSPECTUS_CHECKLIST: frozenset({COMMISSIONER, DIRECTOR, SUPERUSER}),
 }
 
 # What a refused user is told (a 403 page or the API's "detail").
@@ -119,6 +146,24 @@ REFUSALS: dict[Permission, str] = {
     Permission.EDIT_DIRECTORY: "Only commissioner staff, or the organisation's own staff, "
     "can change this entry.",
     Permission.KEEP_DIRECTORY: "Only commissioner staff add organisations to the directory.",
+    Permission.SET_CLAIM_CYCLE: "Only the commissioner's staff set its claim deadline, "
+    "reminders and finance file layout.",
+    Permission.VIEW_WORKFORCE_PLANS: "A PCN's workforce plan is for its clinical director and "
+    "its commissioner's staff.",
+    Permission.EDIT_WORKFORCE_PLANS: "Only the PCN's clinical director can change and submit "
+    "its workforce plan.",
+    Permission.SIGN_OFF_WORKFORCE_PLANS: "Only the commissioner's staff sign off its PCNs' "
+    "workforce plans.",
+    Permission.VIEW_MATURITY: "PCN development (the maturity matrix, self-assessments and the "
+    "prospectus checklist) is for the PCN's clinical director and its commissioner's staff.",
+    Permission.COMPLETE_ASSESSMENTS: "Only the PCN's clinical director completes its "
+    "self-assessment.",
+    Permission.MANAGE_ASSESSMENT_ROUNDS: "Only the commissioner's staff open and close "
+    "self-assessment rounds and add the system's view.",
+    Permission.EDIT_MATURITY_MATRIX: "The maturity matrix is national: only a national "
+    "administrator can change or confirm it.",
+    Permission.EDIT_PROSPECTUS_CHECKLIST: "Only the PCN's clinical director or its "
+    "commissioner's staff can record its progress against the prospectus.",
 }
 
 
@@ -237,6 +282,11 @@ REACH: dict[Permission, Callable[..., bool]] = {
     Permission.VIEW_COMMISSIONER_DASHBOARD: _in_own_area,
     Permission.MANAGE_REFERRALS: _in_own_pcn,
     Permission.EDIT_DIRECTORY: _directory_reach,
+    Permission.SET_CLAIM_CYCLE: _in_own_area,
+    Permission.EDIT_WORKFORCE_PLANS: _in_own_pcn,
+    Permission.SIGN_OFF_WORKFORCE_PLANS: _in_own_area,
+    Permission.COMPLETE_ASSESSMENTS: _in_own_pcn,
+    Permission.MANAGE_ASSESSMENT_ROUNDS: _in_own_area,
 }
 
 
@@ -388,6 +438,16 @@ def visible_claims(user: User) -> QuerySet:
     return Claim.objects.none()
 
 
+def visible_attachments(user: User) -> QuerySet:
+    """Evidence attached to claim lines: the files of the claims the user may see (VIEW_CLAIMS
+    for the file, PREPARE_CLAIMS on the claim's PCN and month to add or remove one)."""
+    from evidence.models import Attachment
+
+    if not has(user, Permission.VIEW_CLAIMS):
+        return Attachment.objects.none()
+    return Attachment.objects.filter(line__claim__in=visible_claims(user))
+
+
 def claimable_pcns(user: User) -> QuerySet[PCN]:
     """PCNs the user may start a claim for: the CD's PCN; the PCNs whose current nominated
     payee is the practice manager's practice."""
@@ -460,6 +520,45 @@ def visible_batch_runs(user: User) -> QuerySet:
     return BatchRun.objects.none()
 
 
+# Workforce plans (workforce app): a PCN's clinical director sees, changes and submits its
+# plans; commissioner staff see and sign off their area's; superusers any.
+def visible_workforce_plans(user: User) -> QuerySet:
+    from workforce.models import WorkforcePlan
+
+    if not has(user, Permission.VIEW_WORKFORCE_PLANS):
+        return WorkforcePlan.objects.none()
+    if sees_everything(user):
+        return WorkforcePlan.objects.all()
+    return WorkforcePlan.objects.filter(pcn__in=visible_pcns(user))
+
+
+def visible_planned_posts(user: User) -> QuerySet:
+    from workforce.models import PlannedPost
+
+    return PlannedPost.objects.filter(plan__in=visible_workforce_plans(user))
+
+
+def workforce_plan_pcns(user: User) -> QuerySet[PCN]:
+    """PCNs whose plans the user may see (others are a 404 for a role that sees plans)."""
+    if not has(user, Permission.VIEW_WORKFORCE_PLANS):
+        return PCN.objects.none()
+    return visible_pcns(user)
+
+
+def editable_pcns_for_plans(user: User) -> QuerySet[PCN]:
+    """PCNs the user may start and change plans for: the clinical director's own."""
+    if not has(user, Permission.EDIT_WORKFORCE_PLANS):
+        return PCN.objects.none()
+    return visible_pcns(user)
+
+
+def workforce_area_commissioners(user: User) -> QuerySet[Commissioner]:
+    """Areas whose plans the user signs off: commissioner staff their own; superusers any."""
+    if not has(user, Permission.SIGN_OFF_WORKFORCE_PLANS):
+        return Commissioner.objects.none()
+    return visible_commissioners(user)
+
+
 # Dashboards (dashboards app): a clinical director sees their own PCN's dashboard; commissioner
 # staff see their area's PCNs' and their commissioner's; superusers any. Aggregates only: no
 # dashboard shows a patient's identity, so no identity rule applies here.
@@ -475,3 +574,68 @@ def commissioner_dashboard_commissioners(user: User) -> QuerySet[Commissioner]:
     if not has(user, Permission.VIEW_COMMISSIONER_DASHBOARD):
         return Commissioner.objects.none()
     return visible_commissioners(user)
+
+
+# PCN development (maturity app): a clinical director sees and completes only their own PCN's
+# self-assessments; commissioner staff see their area's rounds, assessments and checklists, and
+# their own place-level assessment; superusers any. Others see none.
+def maturity_pcns(user: User) -> QuerySet[PCN]:
+    """PCNs whose maturity progress and prospectus checklist the user may open."""
+    if not has(user, Permission.VIEW_MATURITY):
+        return PCN.objects.none()
+    return visible_pcns(user)
+
+
+def visible_assessment_rounds(user: User) -> QuerySet:
+    from maturity.models import Assessment, AssessmentRound
+
+    if not has(user, Permission.VIEW_MATURITY):
+        return AssessmentRound.objects.none()
+    if sees_everything(user):
+        return AssessmentRound.objects.all()
+    if user.role == Role.COMMISSIONER_STAFF:
+        return AssessmentRound.objects.filter(commissioner_id=user.commissioner_id)
+    own = Assessment.objects.filter(round_id=OuterRef("pk"), pcn_id=user.pcn_id)
+    return AssessmentRound.objects.filter(Exists(own))
+
+
+def visible_assessments(user: User) -> QuerySet:
+    """Self-assessments: the CD's own PCN's; the commissioner's area's, with its own
+    place-level assessments."""
+    from maturity.models import Assessment
+
+    if not has(user, Permission.VIEW_MATURITY):
+        return Assessment.objects.none()
+    if sees_everything(user):
+        return Assessment.objects.all()
+    if user.role == Role.COMMISSIONER_STAFF:
+        return Assessment.objects.filter(round__commissioner_id=user.commissioner_id)
+    return Assessment.objects.filter(pcn_id=user.pcn_id, pcn__isnull=False)
+
+
+# The claim cycle (claim_cycle app): a commissioner's claim window, finance file layout and the
+# reminders sent in its area, for its own staff; superusers see every area's.
+def _claim_cycle_scope(user: User, model) -> QuerySet:
+    if sees_everything(user):
+        return model.objects.all()
+    if not has(user, Permission.SET_CLAIM_CYCLE):
+        return model.objects.none()
+    return model.objects.filter(commissioner_id=user.commissioner_id)
+
+
+def visible_claim_windows(user: User) -> QuerySet:
+    from claim_cycle.models import ClaimWindow
+
+    return _claim_cycle_scope(user, ClaimWindow)
+
+
+def visible_finance_layouts(user: User) -> QuerySet:
+    from claim_cycle.models import FinanceLayout
+
+    return _claim_cycle_scope(user, FinanceLayout)
+
+
+def visible_reminder_messages(user: User) -> QuerySet:
+    from claim_cycle.models import ReminderMessage
+
+    return _claim_cycle_scope(user, ReminderMessage)

@@ -128,3 +128,50 @@ def _redis_cache(url: str) -> dict:
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
+
+
+# --- Claim evidence files ---------------------------------------------------------------------
+EVIDENCE_S3_REQUIRES_BOTH_KEYS = (
+    "EVIDENCE_S3_ACCESS_KEY_ID and EVIDENCE_S3_SECRET_ACCESS_KEY go together: set both, or "
+    "neither to use the server's own credentials (an instance role, AWS_* variables)"
+)
+
+
+def evidence_storage(env: Mapping[str, str], *, default_root) -> dict:
+    """STORAGES["evidence"]: payslips and contracts attached to claim lines. Private either way:
+    never under MEDIA or static, and read only through the download view, which checks access
+    and records each view (evidence/views.py).
+
+    With EVIDENCE_S3_BUCKET set, an S3-compatible bucket through django-storages (objects
+    private, no public URL); otherwise local files under EVIDENCE_ROOT (default `default_root`).
+    """
+    bucket = env.get("EVIDENCE_S3_BUCKET", "").strip()
+    if not bucket:
+        root = env.get("EVIDENCE_ROOT", "").strip() or str(default_root)
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": root},
+        }
+    key_id = env.get("EVIDENCE_S3_ACCESS_KEY_ID", "").strip()
+    secret = env.get("EVIDENCE_S3_SECRET_ACCESS_KEY", "").strip()
+    if bool(key_id) != bool(secret):
+        raise ImproperlyConfigured(EVIDENCE_S3_REQUIRES_BOTH_KEYS)
+    options = {
+        "bucket_name": bucket,
+        "location": env.get("EVIDENCE_S3_PREFIX", "evidence").strip().strip("/"),
+        # Private objects; a name already taken gets a new one rather than replacing the file.
+        "default_acl": "private",
+        "file_overwrite": False,
+        "querystring_auth": True,
+    }
+    optional = {
+        "endpoint_url": "EVIDENCE_S3_ENDPOINT_URL",
+        "region_name": "EVIDENCE_S3_REGION",
+    }
+    for option, name in optional.items():
+        value = env.get(name, "").strip()
+        if value:
+            options[option] = value
+    if key_id:
+        options.update(access_key=key_id, secret_key=secret)
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}

@@ -11,7 +11,15 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 
-from .env import cache_settings, env_bool, env_int, env_list, env_str, secret_key
+from .env import (
+    cache_settings,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    evidence_storage,
+    secret_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -47,7 +55,10 @@ INSTALLED_APPS = [
     "roles",
     "reimbursement",
     "referrals",
+    "evidence",
+    "maturity",
     "dashboards",
+    "claim_cycle",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +228,9 @@ STORAGES = {
         if STATIC_MANIFEST
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
+    # Claim evidence (payslips, contracts): private local files under EVIDENCE_ROOT, or an
+    # S3-compatible bucket when EVIDENCE_S3_BUCKET is set; served only by evidence/views.py.
+    "evidence": evidence_storage(os.environ, default_root=BASE_DIR / "private" / "evidence"),
 }
 # Without npm there is no static/vendor (scripts/build_static.sh): link to the missing file, as
 # `make run` does, rather than fail every page for want of its manifest entry.
@@ -319,6 +333,12 @@ CELERY_BEAT_SCHEDULE = {
     "anonymise-expired-referrals": {
         "task": "referrals.tasks.anonymise_expired_referrals",
         "schedule": crontab(minute=15, hour=3),
+    },
+    # Claim reminders (claim_cycle): each sent once however often this runs, so a missed day
+    # is caught up the next; weekdays at 07:30, before the working day starts.
+    "send-claim-reminders": {
+        "task": "claim_cycle.tasks.send_claim_reminders",
+        "schedule": crontab(minute=30, hour=7, day_of_week="mon-fri"),
     },
 }
 

@@ -80,6 +80,9 @@ urlpatterns = [
     path("networks/", include("dashboards.urls")),
     path("roles/", include("roles.urls")),
     path("reimbursement/", include("reimbursement.urls")),
+    path("claim-cycle/", include("claim_cycle.urls")),
+    # Claim evidence: files open only through its download view (access checked, audited).
+    path("evidence/", include("evidence.urls")),
     path("referrals/", include("referrals.urls")),
     path("openreferral/", include("referrals.oruk_urls")),
 ]

@@ -1,5 +1,6 @@
-"""Monthly payment batches: gather a commissioner's approved claim lines not yet in a batch,
-subtotal them per PCN for its nominated payee, and take the batch through finalised to paid.
+"""Monthly payment batches: gather a commissioner's approved claim lines not yet in a batch and
+the month's Network Contract DES stream amounts (docs/decisions/0014-payment-streams.md),
+subtotal them per PCN, and take the batch through finalised to paid.
 
 How the work is claimed (docs/decisions/0005-claim-batches.md): each commissioner's batch is
 built in one transaction that first locks the commissioner's row, so two workers building at
@@ -30,12 +31,22 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from networks.models import Commissioner, NominatedPayee
+from networks.models import PCN, Commissioner, NominatedPayee
 from pcn_admin.dates import month_bounds
 from roles.models import Rate
 
 from .calculations import amount_due
-from .models import Batch, BatchLine, BatchPayee, BatchRun, ClaimLine
+from .models import (
+    Batch,
+    BatchLine,
+    BatchPayee,
+    BatchRun,
+    ClaimLine,
+    DeclaredPayment,
+    StreamPayment,
+    StreamRate,
+)
+from .streams import rate_stream_amounts
 
 logger = logging.getLogger(__name__)
 ZERO = Decimal("0")
@@ -115,13 +126,106 @@ def waiting_lines(*, commissioner_id, month: dt.date):
     )
 
 
+def waiting_declared(*, commissioner_id, month: dt.date):
+    """Approved declared amounts (IIF, care home premium...) for the month or earlier, unpaid."""
+    return DeclaredPayment.objects.filter(
+        pcn__commissioner_id=commissioner_id,
+        status=DeclaredPayment.Status.APPROVED,
+        month__lte=month,
+        payment__isnull=True,
+    )
+
+
+def _open_pcns(*, commissioner_id, month: dt.date):
+    first, last = month_bounds(month)
+    return PCN.objects.filter(commissioner_id=commissioner_id, open_date__lte=last).filter(
+        Q(close_date__isnull=True) | Q(close_date__gte=first)
+    )
+
+
 def commissioners_with_work(month: dt.date):
-    """Commissioners with lines waiting for the month, or a draft batch for it to refresh."""
+    """Commissioners with lines or declared amounts waiting for the month, a draft batch for
+    it to refresh, or, while a stream has a rate for the month, PCNs open in it."""
     waiting = waiting_lines(commissioner_id=OuterRef("pk"), month=month)
+    declared = waiting_declared(commissioner_id=OuterRef("pk"), month=month)
     draft = Batch.objects.filter(
         commissioner_id=OuterRef("pk"), month=month, status=Batch.Status.DRAFT
     )
-    return Commissioner.objects.filter(Exists(waiting) | Exists(draft)).order_by("code")
+    work = Exists(waiting) | Exists(declared) | Exists(draft)
+    if StreamRate.objects.in_force(month).exists():
+        work |= Exists(_open_pcns(commissioner_id=OuterRef("pk"), month=month))
+    return Commissioner.objects.filter(work).order_by("code")
+
+
+def _stream_payments(*, commissioner_id: int, month: dt.date) -> list[StreamPayment]:
+    """The month's rate-based stream amounts for the commissioner's open PCNs, and its approved
+    declared amounts not yet paid, that no batch holds yet; not saved, and with no batch."""
+    pcns = list(_open_pcns(commissioner_id=commissioner_id, month=month))
+    rows = [
+        StreamPayment(
+            stream=row.stream,
+            pcn_id=row.pcn_id,
+            practice_id=row.practice_id,
+            month=row.month,
+            amount=row.amount,
+            population=row.population,
+            rate=row.rate,
+            key=StreamPayment.key_for(
+                stream_code=row.stream.code,
+                pcn_id=row.pcn_id,
+                practice_id=row.practice_id,
+                month=row.month,
+            ),
+        )
+        for row in rate_stream_amounts(pcns=pcns, months=[month]).amounts
+    ]
+    for declared in waiting_declared(commissioner_id=commissioner_id, month=month).select_related(
+        "stream"
+    ):
+        rows.append(
+            StreamPayment(
+                stream=declared.stream,
+                pcn_id=declared.pcn_id,
+                practice_id=declared.practice_id,
+                month=declared.month,
+                amount=declared.amount,
+                declared=declared,
+                late=declared.month < month,
+                key=StreamPayment.key_for(
+                    stream_code=declared.stream.code,
+                    pcn_id=declared.pcn_id,
+                    practice_id=declared.practice_id,
+                    month=declared.month,
+                    declared_id=declared.pk,
+                ),
+            )
+        )
+    paid = set(
+        StreamPayment.objects.filter(key__in=[row.key for row in rows]).values_list(
+            "key", flat=True
+        )
+    )
+    return [row for row in rows if row.key not in paid]
+
+
+def _add_stream_payments(batch: Batch, rows: list[StreamPayment]) -> int:
+    """Put the stream amounts in the batch, each to its payee: the member practice for
+    participation, the named practice for a declared amount that has one, otherwise the PCN's
+    nominated payee at the end of the month."""
+    if not rows:
+        return 0
+    _, month_end = month_bounds(batch.month)
+    payees = _payees_on({row.pcn_id for row in rows}, month_end)
+    for row in rows:
+        row.batch = batch
+        if row.practice_id is None:
+            payee = payees.get(row.pcn_id)
+            row.practice = payee.practice if payee else None
+            row.payee_name = (
+                (payee.practice.name if payee.practice else payee.account_name) if (payee) else ""
+            )
+    StreamPayment.objects.bulk_create(rows)
+    return len(rows)
 
 
 def _add_waiting_lines(batch: Batch) -> int:
@@ -172,38 +276,52 @@ def _payees_on(pcn_ids, day: dt.date) -> dict[int, NominatedPayee]:
 
 
 def _refresh_subtotals(batch: Batch) -> None:
-    """One subtotal per PCN from the batch's lines; the total is the sum of the lines, each
-    already in pence, so nothing is rounded here and the figures reconcile exactly."""
-    sums = (
-        BatchLine.objects.filter(batch=batch)
+    """One subtotal per PCN from the batch's ARRS lines and stream amounts; the total is the
+    sum of them, each already in pence, so nothing is rounded here and the figures reconcile
+    exactly."""
+    lines = {
+        row["pcn_id"]: row
+        for row in BatchLine.objects.filter(batch=batch)
         .values("pcn_id")
         .annotate(amount=Sum("amount"), lines=Count("pk"), late=Count("pk", filter=Q(late=True)))
         .order_by("pcn_id")
-    )
-    sums = list(sums)
+    }
+    streams = {
+        row["pcn_id"]: row
+        for row in StreamPayment.objects.filter(batch=batch)
+        .values("pcn_id")
+        .annotate(amount=Sum("amount"), rows=Count("pk"))
+        .order_by("pcn_id")
+    }
+    pcn_ids = sorted(set(lines) | set(streams))
     _, month_end = month_bounds(batch.month)
-    payees = _payees_on([row["pcn_id"] for row in sums], month_end)
+    payees = _payees_on(pcn_ids, month_end)
     BatchPayee.objects.filter(batch=batch).delete()
     subtotals = []
-    for row in sums:
-        payee = payees.get(row["pcn_id"])
+    for pcn_id in pcn_ids:
+        payee = payees.get(pcn_id)
         practice = payee.practice if payee else None
+        line_row = lines.get(pcn_id, {})
+        # Exact: the amounts are in pence. SQLite's sum only comes back with more places.
+        arrs = (line_row.get("amount") or ZERO).quantize(PENNY)
+        other = (streams.get(pcn_id, {}).get("amount") or ZERO).quantize(PENNY)
         subtotals.append(
             BatchPayee(
                 batch=batch,
-                pcn_id=row["pcn_id"],
+                pcn_id=pcn_id,
                 payee_practice=practice,
                 payee_name=(practice.name if practice else payee.account_name) if payee else "",
-                # Exact: the lines are in pence. SQLite's sum only comes back with more places.
-                amount=row["amount"].quantize(PENNY),
-                line_count=row["lines"],
-                late_line_count=row["late"],
+                amount=arrs + other,
+                arrs_amount=arrs,
+                line_count=line_row.get("lines", 0),
+                late_line_count=line_row.get("late", 0),
             )
         )
     BatchPayee.objects.bulk_create(subtotals)
     batch.total = sum((row.amount for row in subtotals), ZERO)
     batch.line_count = sum(row.line_count for row in subtotals)
     batch.late_line_count = sum(row.late_line_count for row in subtotals)
+    batch.stream_payment_count = sum(row.get("rows", 0) for row in streams.values())
     batch.built_at = timezone.now()
     # Only a draft is refreshed (checked under the lock), so the paid-batch guard in save() and
     # a history row for every refresh are not needed: the lifecycle's steps keep their history.
@@ -211,6 +329,7 @@ def _refresh_subtotals(batch: Batch) -> None:
         total=batch.total,
         line_count=batch.line_count,
         late_line_count=batch.late_line_count,
+        stream_payment_count=batch.stream_payment_count,
         built_at=batch.built_at,
     )
 
@@ -232,10 +351,18 @@ def batch_build(*, commissioner_id: int, month: dt.date) -> BuildResult:
                 f"{batch.reference} is {batch.get_status_display().lower()}: lines approved "
                 "since then join next month's batch.",
             )
+        stream_rows = _stream_payments(commissioner_id=commissioner.pk, month=month)
         if batch is None:
-            if not waiting_lines(commissioner_id=commissioner.pk, month=month).exists():
+            if (
+                not stream_rows
+                and not waiting_lines(commissioner_id=commissioner.pk, month=month).exists()
+            ):
                 return BuildResult(
-                    commissioner.code, month, None, 0, "No approved claim lines are waiting."
+                    commissioner.code,
+                    month,
+                    None,
+                    0,
+                    "No approved claim lines are waiting, and no payment stream amounts.",
                 )
             batch = Batch.objects.create(
                 commissioner=commissioner,
@@ -244,6 +371,7 @@ def batch_build(*, commissioner_id: int, month: dt.date) -> BuildResult:
                 built_at=timezone.now(),
             )
         added = _add_waiting_lines(batch)
+        streams_added = _add_stream_payments(batch, stream_rows)
         _refresh_subtotals(batch)
     return BuildResult(
         commissioner.code,
@@ -251,7 +379,13 @@ def batch_build(*, commissioner_id: int, month: dt.date) -> BuildResult:
         batch,
         added,
         f"{batch.reference}: {added} line(s) added; {batch.line_count} line(s) "
-        f"for £{batch.total:,} in all.",
+        f"for £{batch.total:,} in all."
+        + (
+            f" Payment streams: {streams_added} amount(s) added, "
+            f"{batch.stream_payment_count} in the batch."
+            if batch.stream_payment_count
+            else ""
+        ),
     )
 
 
@@ -298,7 +432,10 @@ def _lock_rates_used(batch: Batch) -> int:
     """Lock every ARRS rate the batch's lines were worked out with, in one statement (the
     set-based form of Rate.lock()): a paid figure must always be explainable."""
     used = ClaimLine.objects.filter(batch_lines__batch_id=batch.pk).values("rate_used_id")
-    return Rate.objects.filter(locked_at__isnull=True, pk__in=used).update(locked_at=timezone.now())
+    now = timezone.now()
+    stream_rates = StreamPayment.objects.filter(batch_id=batch.pk).values("rate_id")
+    StreamRate.objects.filter(locked_at__isnull=True, pk__in=stream_rates).update(locked_at=now)
+    return Rate.objects.filter(locked_at__isnull=True, pk__in=used).update(locked_at=now)
 
 
 @transaction.atomic
@@ -310,7 +447,7 @@ def batch_finalise(*, batch: Batch, by) -> Batch:
             f"{batch.reference} is already {batch.get_status_display().lower()}: only a draft "
             "batch can be finalised."
         )
-    if not batch.line_count:
+    if not batch.line_count and not batch.stream_payment_count:
         raise ValidationError(f"{batch.reference} has no lines: there is nothing to pay.")
     no_payee = list(
         batch.payees.filter(payee_practice__isnull=True, payee_name="").values_list(

@@ -27,8 +27,9 @@ formula of the award's date, rounded half up to the pound.
 
 Beside the line rule live the other money rules: why a line cannot be claimed
 (line_problems), a claim line's figures (breakdown_for), what an adjustment asks for
-(adjustment_due, and amount_due, its database form for set-based work) and the ARR sum
-(arr_sum). Services and reads call these; none of them writes.
+(adjustment_due, and amount_due, its database form for set-based work), the ARR sum
+(arr_sum) and a Network Contract DES stream's monthly amount (stream_month_amount).
+Services and reads call these; none of them writes.
 """
 
 from __future__ import annotations
@@ -390,6 +391,24 @@ def arr_sum(per_weighted_patient: Decimal, weighted_population: Decimal) -> Deci
     population on 1 January before the year, rounded to the penny once, after multiplying
     (Network Contract DES, Annex B)."""
     return (per_weighted_patient * weighted_population).quantize(PENNY, ROUND_HALF_UP)
+
+
+def month_of_year(month: dt.date) -> int:
+    """April is month 1 of the financial year, March month 12."""
+    return (month.month - 4) % 12 + 1
+
+
+def stream_month_amount(per_patient: Decimal, population: Decimal, month: dt.date) -> Decimal:
+    """A rate-based Network Contract DES stream's amount for one month (pcn-funding.md): the
+    annual rate x the population on 1 January before the year, paid in twelfths.
+
+    The pennies: month k pays round(A x k/12) - round(A x (k-1)/12), A being the annual amount
+    unrounded. Each month is within a penny of A/12, and a year's twelve months add up to
+    exactly round(A): the year is rounded once and the months share its pennies, so
+    nothing is lost or paid twice over the year (docs/decisions/0014-payment-streams.md)."""
+    annual = per_patient * population
+    k = month_of_year(month)
+    return _round_once(annual * k / 12) - _round_once(annual * (k - 1) / 12)
 
 
 ZERO_MONEY = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))

@@ -194,6 +194,27 @@ def forecast_posts(
     return result
 
 
+def forecast_each_post(
+    posts: list[PostRow],
+    *,
+    start: dt.date,
+    end: dt.date,
+    gp_pot: tuple[dt.date, dt.date] | None,
+    book: RateBook,
+) -> dict[int, PCNForecast]:
+    """forecast_posts for each post on its own, keyed by the post's pk rather than summed by
+    PCN: a workforce plan prices each planned post. The same monthly lines, each rounded to the
+    penny as a claim line is, so the posts' totals add up to forecast_posts' total."""
+    months = [(month, *month_bounds(month)) for month in _months(start, end)]
+    lines = _MonthLines(book)
+    result: dict[int, PCNForecast] = {}
+    for post in posts:
+        result[post.pk] = forecast = PCNForecast()
+        if post.is_claimable:
+            _forecast_post(post, months, forecast, lines=lines, gp_pot=gp_pot)
+    return result
+
+
 class _MonthLines:
     """Each post's line for a month at its maximum, worked out once per distinct line.
 
@@ -419,6 +440,111 @@ def entitlements_for(
         )
         for pcn in pcns
     }
+
+
+# Workforce plans --------------------------------------------------------------------------
+
+PLAN_NOTE = (
+    "Each planned post is priced at its monthly maximum (the money rule's cap for its role, "
+    "hours, band and region, as the forecast prices posts) for every month from its start "
+    "month to 31 March, or to its last month; each month is rounded to the penny as a claim "
+    "line is, and the plan's total is the sum of those months."
+)
+
+
+@dataclass
+class PlanPrice:
+    """A PCN's planned posts for a financial year priced with the money rule
+    (forecast_each_post), against its ARR sum. `entitlement` is None, and the headroom not
+    known, for a year with no ARR sum rate; its forecast and spend are not used here."""
+
+    year: int
+    by_post: dict[int, PCNForecast]
+    total: Decimal  # against the main ARR sum
+    gp_total: Decimal  # 2024/25's separate GP pot, where the year has one
+    entitlement: Entitlement | None
+    derived: list[Rate]
+    gaps: list[ForecastGap]
+    note: str = PLAN_NOTE
+
+    @property
+    def label(self) -> str:
+        return year_label(self.year)
+
+    @property
+    def arr_sum(self) -> Decimal | None:
+        return None if self.entitlement is None else self.entitlement.arr_sum
+
+    @property
+    def headroom(self) -> Decimal | None:
+        """What the plan leaves of the ARR sum: negative when the plan is over it."""
+        return None if self.entitlement is None else self.entitlement.arr_sum - self.total
+
+    @property
+    def over(self) -> bool:
+        return self.headroom is not None and self.headroom < 0
+
+    def change_from(self, before: "PlanPrice") -> Decimal:
+        """How much more (or, negative, less) this plan costs than `before`."""
+        return self.total - before.total
+
+    @property
+    def gp_sum(self) -> Decimal | None:
+        pot = self.entitlement.gp_pot if self.entitlement else None
+        return pot["sum"] if pot else None
+
+    @property
+    def gp_headroom(self) -> Decimal | None:
+        return None if self.gp_sum is None else self.gp_sum - self.gp_total
+
+
+def plan_prices(
+    *, year: int, plans: list[tuple[PCN, list[PostRow]]], book: RateBook | None = None
+) -> list[PlanPrice]:
+    """Each (PCN, planned posts) priced for the financial year `year`, in the order given, in
+    a fixed number of queries whatever the number of plans (the ARR sum rate, the populations,
+    and the RateBook's three unless one is given). The posts are PostRow values (roles
+    selectors), so a planned post is priced exactly as the forecast prices a post in post."""
+    rate = EntitlementRate.objects.filter(year=year).first()
+    book = book or RateBook()
+    gp_window = (rate.gp_pot_from, rate.gp_pot_to) if rate and rate.gp_per_weighted_patient else None
+    populations = {}
+    if rate is not None:
+        populations = populations_on(sorted({pcn.pk for pcn, _ in plans}), on=dt.date(year, 1, 1))
+    prices = []
+    for pcn, posts in plans:
+        by_post = forecast_each_post(
+            posts,
+            start=dt.date(year, 4, 1),
+            end=dt.date(year + 1, 3, 31),
+            gp_pot=gp_window,
+            book=book,
+        )
+        derived: dict[int, Rate] = {}
+        for forecast in by_post.values():
+            derived.update(forecast.derived)
+        entitlement = None
+        if rate is not None:
+            entitlement = entitlement_from(
+                pcn=pcn,
+                rate=rate,
+                population=populations[pcn.pk],
+                spend=NO_MONEY,
+                forecast=None,
+                forecast_from=None,
+            )
+        prices.append(
+            PlanPrice(
+                year=year,
+                by_post=by_post,
+                total=sum((f.total for f in by_post.values()), NO_MONEY),
+                gp_total=sum((f.gp_total for f in by_post.values()), NO_MONEY),
+                entitlement=entitlement,
+                derived=sorted(derived.values(), key=lambda r: (r.role.name, r.effective_from)),
+                gaps=[gap for forecast in by_post.values() for gap in forecast.gaps],
+            )
+        )
+    return prices
 
 
 # The check on submission ------------------------------------------------------------------

@@ -74,7 +74,8 @@ def claim_for_page(claims: QuerySet[Claim], pk: int) -> Claim:
     Claim.DoesNotExist otherwise."""
     return (
         claims.select_related("pcn__commissioner", "original", "submitted_by", "returned_by")
-        .prefetch_related(Prefetch("lines", queryset=_line_queryset()))
+        # Each line's evidence (evidence.Attachment), shown beside it: one query for them all.
+        .prefetch_related(Prefetch("lines", queryset=_line_queryset()), "lines__attachments")
         .get(pk=pk)
     )
 

@@ -11,7 +11,15 @@ from pathlib import Path
 import grimp
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("pcn_admin", "networks", "roles", "reimbursement", "referrals", "dashboards")
+PACKAGES = (
+    "pcn_admin",
+    "networks",
+    "roles",
+    "reimbursement",
+    "referrals",
+    "maturity",
+    "dashboards",
+)
 # Loaded by Django or Celery by name, never imported by the project's own code.
 UNPLACED = {"apps", "settings", "celery", "wsgi", "asgi"}
 

@@ -3,8 +3,9 @@
 Every figure of the calculation's breakdown is stored on its line, so a reviewer sees how the
 total was reached; the figures come only from reimbursement.calculations.
 
-Claims and their lines are in claims.py, payment batches in batches.py; callers import from
-here, never from the submodules.
+Claims and their lines are in claims.py, payment batches in batches.py, the
+Network Contract DES streams and reported payments in streams.py, payroll uploads in
+payroll.py; callers import from here, never from the submodules.
 """
 
 from .batches import Batch, BatchLine, BatchPayee, BatchRun
@@ -17,6 +18,15 @@ from .claims import (
     ClaimLine,
     ClaimLineQuerySet,
     over_cap_warning,
+)
+from .payroll import PayrollUpload
+from .streams import (
+    DeclaredPayment,
+    PaymentStream,
+    ReportedPayment,
+    ReportedPaymentImport,
+    StreamPayment,
+    StreamRate,
 )
 
 __all__ = [
@@ -31,5 +41,12 @@ __all__ = [
     "Claim",
     "ClaimLine",
     "ClaimLineQuerySet",
+    "DeclaredPayment",
+    "PayrollUpload",
+    "PaymentStream",
+    "ReportedPayment",
+    "ReportedPaymentImport",
+    "StreamPayment",
+    "StreamRate",
     "over_cap_warning",
 ]

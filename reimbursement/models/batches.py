@@ -33,8 +33,11 @@ class Batch(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     total = models.DecimalField(default=Decimal("0"), **MONEY)
-    line_count = models.PositiveIntegerField(default=0)
+    line_count = models.PositiveIntegerField(default=0, help_text="ARRS claim lines.")
     late_line_count = models.PositiveIntegerField(default=0)
+    stream_payment_count = models.PositiveIntegerField(
+        default=0, help_text="Network Contract DES stream amounts besides the ARRS lines."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     built_at = models.DateTimeField(help_text="When its lines were last gathered.")
     finalised_at = models.DateTimeField(null=True, blank=True)
@@ -79,6 +82,7 @@ class Batch(models.Model):
         "total",
         "line_count",
         "late_line_count",
+        "stream_payment_count",
         "built_at",
         "finalised_at",
         "finalised_by_id",
@@ -141,7 +145,10 @@ class BatchPayee(models.Model):
     payee_name = models.CharField(
         max_length=200, blank=True, help_text="The payee practice's name, or the account's."
     )
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(help_text="Everything the batch pays for the PCN.", **MONEY)
+    arrs_amount = models.DecimalField(
+        "ARRS amount", default=Decimal("0"), help_text="Of which approved ARRS lines.", **MONEY
+    )
     line_count = models.PositiveIntegerField()
     late_line_count = models.PositiveIntegerField(default=0)
 

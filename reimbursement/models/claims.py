@@ -232,6 +232,13 @@ class ClaimLine(models.Model):
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
 
+    class CostsSource(models.TextChoices):
+        """Where the costs came from: copied ones are shown as copied until someone edits them."""
+
+        TYPED = "typed", "Typed in"
+        COPIED = "copied", "Copied from the previous month"
+        PAYROLL = "payroll", "From the payroll upload"
+
     # A named person's pay, and text that may name them (calculation errors do), scrubbed from
     # copies of the database and kept out of logs.
     PERSONAL_DATA_FIELDS = (
@@ -271,6 +278,12 @@ class ClaimLine(models.Model):
         default=Decimal("0"),
         help_text="Sub-contracted link workers only: the provider's fee for the month.",
         **MONEY,
+    )
+    costs_source = models.CharField(
+        max_length=8,
+        choices=CostsSource.choices,
+        default=CostsSource.TYPED,
+        help_text="Copied costs stay marked as copied until they are edited.",
     )
     # The calculation's breakdown (reimbursement.calculations.Breakdown), as last computed.
     cost = models.DecimalField(null=True, blank=True, **MONEY)
@@ -356,6 +369,11 @@ class ClaimLine(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.approved_at is not None
+
+    @property
+    def costs_copied(self) -> bool:
+        """Costs copied from the previous month's claim and not edited since."""
+        return self.costs_source == self.CostsSource.COPIED
 
     @property
     def costs_entered(self) -> bool:

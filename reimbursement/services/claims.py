@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from evidence import services as evidence
 from pcn_admin.bounds import PCNS_BEGAN
 from reimbursement.calculations import Breakdown, RateBook, month_label
 
@@ -183,10 +184,15 @@ def claim_line_update(
     employer_ni: Decimal | None,
     employer_pension: Decimal | None,
     subcontract_fee: Decimal | None = None,
+    source: str = "",
 ) -> ClaimLine:
     """Save the month's costs on a draft line and work out its figures. An amount that cannot
     be worked out yet (e.g. no rate) is kept as a message on the line, not refused, so a draft
-    can always be saved."""
+    can always be saved.
+
+    `source` says where the costs came from (ClaimLine.CostsSource: copied forward, a payroll
+    upload); without one, costs that change were typed in, and unchanged ones keep their mark,
+    so a copied line saved again untouched is still shown as copied."""
     # The claim is locked before its line, as claim_submit and the review do: locked the other
     # way round, a line saved while the claim is submitted (a double click) deadlocks.
     claim = Claim.objects.select_for_update().get(pk=line.claim_id)
@@ -199,10 +205,16 @@ def claim_line_update(
     _require_editable(line.claim)
     if line.is_locked:
         raise ValidationError("This line has been approved and can no longer change.")
+    before = (line.salary, line.employer_ni, line.employer_pension, line.subcontract_fee)
     line.salary = salary
     line.employer_ni = employer_ni
     line.employer_pension = employer_pension
     line.subcontract_fee = subcontract_fee if subcontract_fee is not None else ZERO
+    after = (line.salary, line.employer_ni, line.employer_pension, line.subcontract_fee)
+    if source:
+        line.costs_source = source
+    elif after != before:
+        line.costs_source = ClaimLine.CostsSource.TYPED
     line.full_clean(exclude=["claim", "post"])
     _calculate(line, line.claim.month)
     line.updated_by = by
@@ -248,6 +260,11 @@ def claim_submit(
     errors = _declaration_errors(claim, declared_additional, declared_costs_paid)
     lines = list(claim.lines.select_related("post__role", "original_line"))
     errors.update(_line_errors(claim, lines))
+    # The commissioner's evidence rule: the lines that need a file attached and have none.
+    for key, problems in evidence.claim_evidence_errors(
+        claim=claim, lines=lines, key=line_key
+    ).items():
+        errors.setdefault(key, []).extend(problems)
     if errors:
         raise ValidationError(errors)
 

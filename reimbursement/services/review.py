@@ -1,6 +1,8 @@
 """The commissioner's review of a submitted claim: approve or reject each line, return the
 claim with a question, or approve what is left."""
 
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -109,12 +111,16 @@ def claim_return(*, claim: Claim, query: str, by) -> Claim:
 
 
 @transaction.atomic
-def claim_approve_remaining(*, claim: Claim, by) -> Claim:
-    """Approve every line still pending (rejected lines stay rejected)."""
+def claim_approve_remaining(*, claim: Claim, by, only: Iterable[int] | None = None) -> Claim:
+    """Approve every line still pending (rejected lines stay rejected); with `only` (line
+    ids), just those of them: the bulk review approves a claim's clean lines this way."""
     claim = Claim.objects.select_for_update().select_related("pcn").get(pk=claim.pk)
     _require_in_review(claim)
     now = timezone.now()
-    pending = list(claim.lines.filter(status=ClaimLine.Status.PENDING))
+    pending = claim.lines.filter(status=ClaimLine.Status.PENDING)
+    if only is not None:
+        pending = pending.filter(pk__in=list(only))
+    pending = list(pending)
     if not pending:  # e.g. the button pressed twice: nothing more to do, and no second email
         raise ValidationError("Every line of this claim has already been decided.")
     for line in pending:
@@ -127,6 +133,8 @@ def claim_approve_remaining(*, claim: Claim, by) -> Claim:
     emails.notify_practice(
         claim,
         claim.get_status_display().lower(),
-        f"Your commissioner approved the {len(pending)} remaining line(s).",
+        f"Your commissioner approved the {len(pending)} remaining line(s)."
+        if only is None
+        else f"Your commissioner approved {len(pending)} line(s).",
     )
     return claim

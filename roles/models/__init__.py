@@ -6,7 +6,16 @@ is a constant in code (docs/decisions/0002-rates-and-percentages.md). Callers im
 never from the submodules.
 """
 
-from .posts import AFC_BANDS, AFC_BANDS_TEXT, BASELINE_DATE, GP_SCHEME_START, Post, PostHours
+from .posts import (
+    AFC_BANDS,
+    AFC_BANDS_TEXT,
+    BASELINE_DATE,
+    GP_SCHEME_START,
+    Post,
+    PostHours,
+    afc_band_error,
+    normalise_afc_band,
+)
 from .reference import (
     FULL_TIME,
     REGION_FALLBACK,
@@ -14,6 +23,7 @@ from .reference import (
     LockedRateError,
     Provenance,
     ProvenanceLabels,
+    Sourced,
     Rate,
     RateQuerySet,
     Region,
@@ -34,6 +44,7 @@ __all__ = [
     "PostHours",
     "Provenance",
     "ProvenanceLabels",
+    "Sourced",
     "REGION_FALLBACK",
     "Rate",
     "RateQuerySet",
@@ -41,4 +52,6 @@ __all__ = [
     "ReimbursementPercentage",
     "Role",
     "Unit",
+    "afc_band_error",
+    "normalise_afc_band",
 ]
