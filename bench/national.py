@@ -352,9 +352,10 @@ def _clear() -> None:
 
 
 def _figure_models():
+    from reimbursement.models import StreamRate
     from roles.models import EntitlementRate, Rate, ReimbursementPercentage
 
-    return (Rate, ReimbursementPercentage, EntitlementRate)
+    return (Rate, ReimbursementPercentage, EntitlementRate, StreamRate)
 
 
 def _keep_figures() -> dict:

@@ -111,7 +111,10 @@ class FinanceLayoutColumnInline(admin.TabularInline):
     fields = ["position", "field", "header", "text"]
     extra = 0
     min_num = 1
-    validate_min = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # A layout has at least one column (the admin's inlines do not check min_num alone).
+        return super().get_formset(request, obj, validate_min=True, **kwargs)
 
     def _can_edit(self, request, obj):
         commissioner = obj.commissioner if obj is not None else None

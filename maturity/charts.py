@@ -3,7 +3,7 @@ its text alternative, beside the table of the same figures (and its CSV). Drawn 
 in the browser so the chart shows without JavaScript; every mark has at least 3:1 contrast
 against white (WCAG 1.4.11)."""
 
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from .selectors import DomainProgress, Progress
@@ -14,7 +14,7 @@ LEFT, RIGHT, TOP, BOTTOM = 78, 24, 16, 44
 
 
 def movement_text(change: int | None) -> str:
-    """"Up 1 stage", "Down 2 stages", "No change"; "" when it cannot be said."""
+    """ "Up 1 stage", "Down 2 stages", "No change"; "" when it cannot be said."""
     if change is None:
         return ""
     if change == 0:
@@ -45,16 +45,17 @@ def _panel(progress: Progress, domain: DomainProgress, index: int) -> SafeString
     count = len(progress.assessments)
     step_x = plot_w / max(count - 1, 1)
 
-    def x(i: int) -> float:
-        return LEFT + (plot_w / 2 if count == 1 else i * step_x)
+    # Coordinates as text: format_html escapes its arguments, so numbers are formatted first.
+    def x(i: int) -> str:
+        return f"{LEFT + (plot_w / 2 if count == 1 else i * step_x):.1f}"
 
-    def y(position: int) -> float:
-        return TOP + (levels - 1 - position) * step_y
+    def y(position: int) -> str:
+        return f"{TOP + (levels - 1 - position) * step_y:.1f}"
 
     grid = format_html_join(
         "",
-        '<line x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}" stroke="{}" stroke-width="1"/>'
-        '<text x="{}" y="{:.1f}" text-anchor="end" dominant-baseline="middle" font-size="12" '
+        '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1"/>'
+        '<text x="{}" y="{}" text-anchor="end" dominant-baseline="middle" font-size="12" '
         'fill="{}">{}</text>',
         (
             (LEFT, WIDTH - RIGHT, y(p), y(p), GRID, LEFT - 8, y(p), TEXT, name)
@@ -63,19 +64,22 @@ def _panel(progress: Progress, domain: DomainProgress, index: int) -> SafeString
     )
     labels = format_html_join(
         "",
-        '<text x="{:.1f}" y="{}" text-anchor="middle" font-size="12" fill="{}">{}</text>',
-        ((x(i), HEIGHT - BOTTOM + 20, GREY, round_label(a)) for i, a in enumerate(progress.assessments)),
+        '<text x="{}" y="{}" text-anchor="middle" font-size="12" fill="{}">{}</text>',
+        (
+            (x(i), HEIGHT - BOTTOM + 20, GREY, round_label(a))
+            for i, a in enumerate(progress.assessments)
+        ),
     )
     points = [(x(i), y(p.position)) for i, p in enumerate(domain.points) if p.position is not None]
     line = ""
     if len(points) > 1:
-        path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
+        path = " ".join(f"{px},{py}" for px, py in points)
         line = format_html(
             '<polyline points="{}" fill="none" stroke="{}" stroke-width="3"/>', path, BLUE
         )
     dots = format_html_join(
         "",
-        '<circle cx="{:.1f}" cy="{:.1f}" r="6" fill="{}" stroke="#ffffff" stroke-width="2"/>',
+        '<circle cx="{}" cy="{}" r="6" fill="{}" stroke="#ffffff" stroke-width="2"/>',
         ((px, py, BLUE) for px, py in points),
     )
     title_id, desc_id = f"maturity-chart-{index}-title", f"maturity-chart-{index}-desc"
@@ -119,5 +123,3 @@ def stage_class(position: int | None) -> str:
     alone)."""
     return "maturity-stage--none" if position is None else f"maturity-stage--{min(position, 4)}"
 
-
-__all__ = ["movement_text", "progress_charts", "round_label", "stage_class", "escape"]

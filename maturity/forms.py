@@ -10,7 +10,7 @@ from pcn_admin.bounds import NOTES_MAX_LENGTH
 from pcn_admin.plain_errors import PlainErrorsForm
 from pcn_admin.widgets import DateInput
 
-from .models import Domain, ExpectationStatus, MatrixVersion, Stage
+from .models import Domain, ExpectationStatus, MatrixVersion
 
 TEXTAREA = {"rows": 4}
 
@@ -62,22 +62,29 @@ class RoundForm(PlainErrorsForm, forms.Form):
         self.fields["pcns"].label_from_instance = lambda p: f"{p.code} {p.name}"
 
 
-class StageChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.name
+class StageField(forms.ChoiceField):
+    """The stages of one matrix version, read once for every domain's field: cleans to the
+    Stage (or None). A stage of another version is not offered, and is refused if sent."""
+
+    def __init__(self, *, stages=(), blank_label: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.set_stages(stages, blank_label)
+
+    def set_stages(self, stages, blank_label: str | None = None) -> None:
+        self.stages = {str(stage.pk): stage for stage in stages}
+        blank = [("", blank_label)] if blank_label else []
+        self.choices = blank + [(pk, stage.name) for pk, stage in self.stages.items()]
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self.stages.get(str(value)) if value else None
 
 
 class RatingForm(PlainErrorsForm, forms.Form):
     """One domain of an assessment: its stage (only the round's version's stages are offered),
     evidence and next steps."""
 
-    stage = StageChoiceField(
-        label="Stage",
-        queryset=Stage.objects.none(),
-        required=False,
-        widget=forms.RadioSelect,
-        empty_label=None,
-    )
+    stage = StageField(label="Stage", required=False, widget=forms.RadioSelect)
     evidence = forms.CharField(
         label="Evidence",
         required=False,
@@ -97,7 +104,7 @@ class RatingForm(PlainErrorsForm, forms.Form):
         super().__init__(*args, prefix=f"domain-{domain.pk}", **kwargs)
         self.domain = domain
         stage = self.fields["stage"]
-        stage.queryset = stages
+        stage.set_stages(stages)
         stage.label = f"Stage for {domain.name}"
         names = ", ".join(s.name for s in stages)
         stage.error_messages["invalid_choice"] = (
@@ -116,12 +123,7 @@ class SystemViewForm(PlainErrorsForm, forms.Form):
 
 
 class SystemRatingForm(PlainErrorsForm, forms.Form):
-    stage = StageChoiceField(
-        label="Stage in the system's view",
-        queryset=Stage.objects.none(),
-        required=False,
-        empty_label="Not given",
-    )
+    stage = StageField(label="Stage in the system's view", required=False)
     comment = forms.CharField(
         label="Comment",
         required=False,
@@ -132,7 +134,7 @@ class SystemRatingForm(PlainErrorsForm, forms.Form):
     def __init__(self, *args, domain: Domain, stages, **kwargs):
         super().__init__(*args, prefix=f"domain-{domain.pk}", **kwargs)
         self.domain = domain
-        self.fields["stage"].queryset = stages
+        self.fields["stage"].set_stages(stages, blank_label="Not given")
         self.fields["stage"].label = f"Stage for {domain.name} in the system's view"
         self.fields["comment"].label = f"Comment on {domain.name}"
         names = ", ".join(s.name for s in stages)

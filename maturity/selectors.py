@@ -227,6 +227,10 @@ class HeatMap:
     submitted: int = 0
     counts: list[list[int]] = field(default_factory=list)  # per domain, PCNs at each stage
 
+    @property
+    def domain_counts(self) -> list[tuple[Domain, list[int]]]:
+        return list(zip(self.domains, self.counts, strict=True))
+
 
 def _first_submitted(pcn_ids: list[int]) -> dict[int, dict[str, DomainRating]]:
     """Each PCN's baseline: its first submitted assessment's ratings, by domain name."""
@@ -310,7 +314,7 @@ def round_heat_map(assessment_round: AssessmentRound) -> HeatMap:
 
 @dataclass
 class ArrsUse:
-    """"Used 100% of its ARRS entitlement", worked out from the app's own figures."""
+    """ "Used 100% of its ARRS entitlement", worked out from the app's own figures."""
 
     state: str  # "met", "not_met" or "unknown"
     text: str  # Met / Not met / Not known

@@ -44,6 +44,14 @@ def _save(instance, by) -> None:
 
 
 @transaction.atomic
+def reference_save(*, instance: MatrixVersion | Domain | Stage | Descriptor | Expectation, by):
+    """Add or correct a row of the matrix or the prospectus (national administrators, in the
+    admin)."""
+    _save(instance, by)
+    return instance
+
+
+@transaction.atomic
 def matrix_version_confirm(*, version: MatrixVersion, by) -> bool:
     """A national administrator confirms the version against the published matrix: it is no
     longer shown as unverified. False if it was confirmed already."""
@@ -230,9 +238,7 @@ def assessment_save(
     _check_ratings(assessment, ratings, submit=submit)
     existing = {r.domain_id: r for r in assessment.ratings.all()}
     for domain_id, given in ratings.items():
-        rating = existing.get(domain_id) or DomainRating(
-            assessment=assessment, domain_id=domain_id
-        )
+        rating = existing.get(domain_id) or DomainRating(assessment=assessment, domain_id=domain_id)
         rating.stage = given.stage
         rating.evidence = given.evidence.strip()
         rating.next_steps = given.next_steps.strip()
@@ -288,9 +294,7 @@ def system_view_save(
         raise ValidationError(errors)
     existing = {r.domain_id: r for r in assessment.ratings.all()}
     for domain_id, given in ratings.items():
-        rating = existing.get(domain_id) or DomainRating(
-            assessment=assessment, domain_id=domain_id
-        )
+        rating = existing.get(domain_id) or DomainRating(assessment=assessment, domain_id=domain_id)
         rating.system_stage = given.stage
         rating.system_comment = given.comment.strip()
         _save(rating, by)
@@ -332,13 +336,9 @@ def expectation_status_save(
         raise ValidationError(errors)
     row = ExpectationStatus.objects.select_for_update().filter(pcn=pcn, expectation=expectation)
     record = row.first() or ExpectationStatus(pcn=pcn, expectation=expectation)
-    if (
-        record.pk
-        and record.status == status
-        and record.evidence == evidence.strip()
-        and record.date == date
-    ):
-        return record  # unchanged: no new history row
+    unchanged = (record.status, record.evidence, record.date) == (status, evidence.strip(), date)
+    if unchanged:
+        return record  # no new row, and no new history row: "not started" needs no record
     record.status = status
     record.evidence = evidence.strip()
     record.date = date

@@ -53,6 +53,14 @@ class Permission(StrEnum):
     MANAGE_ASSESSMENT_ROUNDS = "manage_assessment_rounds"
     EDIT_MATURITY_MATRIX = "edit_maturity_matrix"
     EDIT_PROSPECTUS_CHECKLIST = "edit_prospectus_checklist"
+    VIEW_DECLARED_PAYMENTS = "view_declared_payments"
+    MANAGE_DECLARED_PAYMENTS = "manage_declared_payments"
+    VIEW_RECONCILIATION = "view_reconciliation"
+    VIEW_DEVELOPMENT_FUNDING = "view_development_funding"
+    MANAGE_DEVELOPMENT_FUNDING = "manage_development_funding"
+    CLAIM_BACKFILL = "claim_backfill"
+    VIEW_BACKFILL_CLAIMS = "view_backfill_claims"
+    REVIEW_BACKFILL_CLAIMS = "review_backfill_claims"
 
 
 # Superusers are not a role: they hold what this set says, in every area.
@@ -113,6 +121,23 @@ GRANTS: dict[Permission, frozenset] = {
     Permission.MANAGE_ASSESSMENT_ROUNDS: frozenset({COMMISSIONER, SUPERUSER}),
     Permission.EDIT_MATURITY_MATRIX: frozenset({SUPERUSER}),
     Permission.EDIT_PROSPECTUS_CHECKLIST: frozenset({COMMISSIONER, DIRECTOR, SUPERUSER}),
+    # Declared Network Contract DES amounts (IIF, care home premium, enhanced access, capacity
+    # and access): the commissioner's staff enter, import and review their own area's; the
+    # PCN's people read their PCN's, as they read its claims and remittances.
+    Permission.VIEW_DECLARED_PAYMENTS: frozenset({COMMISSIONER, DIRECTOR, PRACTICE, SUPERUSER}),
+    Permission.MANAGE_DECLARED_PAYMENTS: frozenset({COMMISSIONER, SUPERUSER}),
+    # What the app paid each PCN against what NHS England reported as paid: the
+    # commissioner's staff check their own area's; national administrators any area's.
+    Permission.VIEW_RECONCILIATION: frozenset({COMMISSIONER, SUPERUSER}),
+    # PCN development funding (development app): the commissioner's staff keep their area's
+    # allocations, commitments, spend and the baseline posts they fund; a PCN's clinical
+    # director reads what is committed to the PCN and its baseline posts. A member practice's
+    # manager claims backfill and sees the practice's claims; the staff review them.
+    Permission.VIEW_DEVELOPMENT_FUNDING: frozenset({COMMISSIONER, DIRECTOR, SUPERUSER}),
+    Permission.MANAGE_DEVELOPMENT_FUNDING: frozenset({COMMISSIONER, SUPERUSER}),
+    Permission.CLAIM_BACKFILL: frozenset({PRACTICE}),
+    Permission.VIEW_BACKFILL_CLAIMS: frozenset({COMMISSIONER, DIRECTOR, PRACTICE, SUPERUSER}),
+    Permission.REVIEW_BACKFILL_CLAIMS: frozenset({COMMISSIONER, SUPERUSER}),
 }
 
 # What a refused user is told (a 403 page or the API's "detail").
@@ -164,6 +189,21 @@ REFUSALS: dict[Permission, str] = {
     "administrator can change or confirm it.",
     Permission.EDIT_PROSPECTUS_CHECKLIST: "Only the PCN's clinical director or its "
     "commissioner's staff can record its progress against the prospectus.",
+    Permission.VIEW_DECLARED_PAYMENTS: "Declared payment amounts are for the PCN's clinical "
+    "director and practice managers and its commissioner's staff.",
+    Permission.MANAGE_DECLARED_PAYMENTS: "Only the commissioner's staff enter, import and "
+    "review its PCNs' declared payment amounts.",
+    Permission.VIEW_RECONCILIATION: "The reconciliation of PCN payments with what NHS England "
+    "reported is for the commissioner's staff.",
+    Permission.VIEW_DEVELOPMENT_FUNDING: "A PCN's development funding and baseline posts are for "
+    "its clinical director and its commissioner's staff.",
+    Permission.MANAGE_DEVELOPMENT_FUNDING: "Only the commissioner's staff keep its development "
+    "funding (allocations, commitments and spend) and the baseline posts it funds.",
+    Permission.CLAIM_BACKFILL: "Backfill is claimed by the manager of a member practice of the "
+    "PCN.",
+    Permission.VIEW_BACKFILL_CLAIMS: "Backfill claims are for the practice that made them, its "
+    "PCN's clinical director and its commissioner's staff.",
+    Permission.REVIEW_BACKFILL_CLAIMS: "Only the commissioner's staff review backfill claims.",
 }
 
 
@@ -265,6 +305,15 @@ def _claim_reach(user: User, obj, month=None, **context) -> bool:
     return payees.filter(pcn_id=pcn_id).exists()
 
 
+def _in_development_area(user: User, obj, **context) -> bool:
+    """Development funding's records: an allocation (or its commitment) is its commissioner's;
+    a baseline post or a backfill claim, its PCN's commissioner's."""
+    allocation = getattr(obj, "allocation", None)
+    if allocation is not None:
+        return allocation.commissioner_id == user.commissioner_id
+    return _commissioner_id_of(obj) == user.commissioner_id
+
+
 def _directory_reach(user: User, organisation, **context) -> bool:
     if user.role == ORGANISATION:
         return organisation is not None and organisation.pk == user.organisation_id
@@ -287,6 +336,10 @@ REACH: dict[Permission, Callable[..., bool]] = {
     Permission.SIGN_OFF_WORKFORCE_PLANS: _in_own_area,
     Permission.COMPLETE_ASSESSMENTS: _in_own_pcn,
     Permission.MANAGE_ASSESSMENT_ROUNDS: _in_own_area,
+    Permission.MANAGE_DECLARED_PAYMENTS: _in_own_area,
+    Permission.VIEW_RECONCILIATION: _in_own_area,
+    Permission.MANAGE_DEVELOPMENT_FUNDING: _in_development_area,
+    Permission.REVIEW_BACKFILL_CLAIMS: _in_development_area,
 }
 
 
@@ -520,6 +573,26 @@ def visible_batch_runs(user: User) -> QuerySet:
     return BatchRun.objects.none()
 
 
+# Declared payment amounts (reimbursement app): the commissioner's staff enter, import and
+# review their own area's PCNs' amounts; the PCN's clinical director and practice managers read
+# their PCN's; superusers any. Link workers and community organisations see none.
+def visible_declared_payments(user: User) -> QuerySet:
+    from reimbursement.models import DeclaredPayment
+
+    if not has(user, Permission.VIEW_DECLARED_PAYMENTS):
+        return DeclaredPayment.objects.none()
+    if sees_everything(user):
+        return DeclaredPayment.objects.all()
+    return DeclaredPayment.objects.filter(pcn__in=visible_pcns(user))
+
+
+def declared_payment_pcns(user: User) -> QuerySet[PCN]:
+    """PCNs the user may enter (or import) declared amounts for: their own area's."""
+    if not has(user, Permission.MANAGE_DECLARED_PAYMENTS):
+        return PCN.objects.none()
+    return visible_pcns(user)
+
+
 # Workforce plans (workforce app): a PCN's clinical director sees, changes and submits its
 # plans; commissioner staff see and sign off their area's; superusers any.
 def visible_workforce_plans(user: User) -> QuerySet:
@@ -639,3 +712,71 @@ def visible_reminder_messages(user: User) -> QuerySet:
     from claim_cycle.models import ReminderMessage
 
     return _claim_cycle_scope(user, ReminderMessage)
+
+
+# PCN development funding (development app): commissioner staff see and keep their area's
+# allocations, commitments, baseline posts and backfill claims; a clinical director reads what
+# is committed to their PCN, its baseline posts and its backfill claims; a practice manager sees
+# their practice's backfill claims; superusers any.
+def visible_allocations(user: User) -> QuerySet:
+    from development.models import Allocation
+
+    if not has(user, Permission.MANAGE_DEVELOPMENT_FUNDING):
+        return Allocation.objects.none()
+    if sees_everything(user):
+        return Allocation.objects.all()
+    return Allocation.objects.filter(commissioner_id=user.commissioner_id)
+
+
+def visible_commitments(user: User) -> QuerySet:
+    from development.models import Commitment
+
+    if not has(user, Permission.VIEW_DEVELOPMENT_FUNDING):
+        return Commitment.objects.none()
+    if sees_everything(user):
+        return Commitment.objects.all()
+    if user.role == Role.COMMISSIONER_STAFF:
+        return Commitment.objects.filter(allocation__commissioner_id=user.commissioner_id)
+    return Commitment.objects.filter(pcn_id=user.pcn_id, pcn__isnull=False)
+
+
+def development_pcns(user: User) -> QuerySet[PCN]:
+    """PCNs whose development funding and baseline posts the user may read."""
+    if not has(user, Permission.VIEW_DEVELOPMENT_FUNDING):
+        return PCN.objects.none()
+    return visible_pcns(user)
+
+
+def visible_baseline_posts(user: User) -> QuerySet:
+    from development.models import BaselinePost
+
+    if not has(user, Permission.VIEW_DEVELOPMENT_FUNDING):
+        return BaselinePost.objects.none()
+    if sees_everything(user):
+        return BaselinePost.objects.all()
+    return BaselinePost.objects.filter(pcn__in=visible_pcns(user))
+
+
+def visible_backfill_claims(user: User) -> QuerySet:
+    from development.models import BackfillClaim
+
+    if not has(user, Permission.VIEW_BACKFILL_CLAIMS):
+        return BackfillClaim.objects.none()
+    if sees_everything(user):
+        return BackfillClaim.objects.all()
+    match user.role:
+        case Role.COMMISSIONER_STAFF:
+            return BackfillClaim.objects.filter(pcn__commissioner_id=user.commissioner_id)
+        case Role.CLINICAL_DIRECTOR:
+            return BackfillClaim.objects.filter(pcn_id=user.pcn_id)
+        case Role.PRACTICE_MANAGER:
+            return BackfillClaim.objects.filter(practice_id=user.practice_id)
+    return BackfillClaim.objects.none()
+
+
+# Reconciliation (reimbursement app): what the app paid each PCN against what NHS England
+# reported as paid, per commissioner: its own staff; superusers any area.
+def reconciliation_commissioners(user: User) -> QuerySet[Commissioner]:
+    if not has(user, Permission.VIEW_RECONCILIATION):
+        return Commissioner.objects.none()
+    return visible_commissioners(user)

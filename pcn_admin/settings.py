@@ -55,8 +55,10 @@ INSTALLED_APPS = [
     "roles",
     "reimbursement",
     "referrals",
+    "workforce",
     "evidence",
     "maturity",
+    "development",
     "dashboards",
     "claim_cycle",
 ]

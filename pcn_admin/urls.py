@@ -84,5 +84,8 @@ urlpatterns = [
     # Claim evidence: files open only through its download view (access checked, audited).
     path("evidence/", include("evidence.urls")),
     path("referrals/", include("referrals.urls")),
+    path("maturity/", include("maturity.urls")),
+    path("development/", include("development.urls")),
+    path("workforce/", include("workforce.urls")),
     path("openreferral/", include("referrals.oruk_urls")),
 ]

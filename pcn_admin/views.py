@@ -27,6 +27,7 @@ _WORK = [
         "Referrals to your organisation",
         Permission.ANSWER_ONWARD_REFERRALS,
     ),
+    ("development:index", "PCN development funding and backfill", Permission.VIEW_BACKFILL_CLAIMS),
 ]
 
 

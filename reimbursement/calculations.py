@@ -411,6 +411,19 @@ def stream_month_amount(per_patient: Decimal, population: Decimal, month: dt.dat
     return _round_once(annual * k / 12) - _round_once(annual * (k - 1) / 12)
 
 
+def difference_from_reported(app: Decimal, reported: Decimal) -> tuple[Decimal, Decimal | None]:
+    """The reconciliation's difference: what the app paid (or would have paid) less what NHS
+    England reported, in pounds (both already in pence, so exact), and as a per cent of what
+    was reported, rounded once to one place. No per cent of nothing: None when nothing was
+    reported but the app paid something (0 when both are nothing)."""
+    difference = app - reported
+    if not reported:
+        return difference, (ZERO if not difference else None)
+    return difference, (difference * 100 / abs(reported)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
+
+
 ZERO_MONEY = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
 
 

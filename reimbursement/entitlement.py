@@ -507,7 +507,9 @@ def plan_prices(
     selectors), so a planned post is priced exactly as the forecast prices a post in post."""
     rate = EntitlementRate.objects.filter(year=year).first()
     book = book or RateBook()
-    gp_window = (rate.gp_pot_from, rate.gp_pot_to) if rate and rate.gp_per_weighted_patient else None
+    gp_window = (
+        (rate.gp_pot_from, rate.gp_pot_to) if rate and rate.gp_per_weighted_patient else None
+    )
     populations = {}
     if rate is not None:
         populations = populations_on(sorted({pcn.pk for pcn, _ in plans}), on=dt.date(year, 1, 1))

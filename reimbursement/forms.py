@@ -53,6 +53,15 @@ class ClaimStartForm(PlainErrorsForm, forms.Form):
             "award paid later."
         ),
     )
+    copy_forward = forms.BooleanField(
+        label="Start from last month's costs",
+        required=False,
+        help_text=(
+            "Monthly claims only: each person's salary, employer NI and pension are copied from "
+            "the previous month's claim and marked as copied until you change them. Hours come "
+            "from the staff records as they are now."
+        ),
+    )
 
     def __init__(self, *args, pcns, **kwargs):
         super().__init__(*args, **kwargs)

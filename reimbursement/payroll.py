@@ -116,11 +116,13 @@ def _csv_rows(raw: bytes, name: str):
     if raw.startswith(b"PK\x03\x04") or b"\x00" in raw[:4096]:
         raise _unrecognised(name, "it is not a CSV file: save it as CSV or as .xlsx")
     text = _decode(raw)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return list(csv.reader(io.StringIO(text, newline=""), dialect))
+    # Comma-separated, as spreadsheets save CSV in the UK; a semicolon or tab file is read
+    # when its heading row has no comma at all.
+    first = text.split("\n", 1)[0]
+    delimiter = ","
+    if "," not in first:
+        delimiter = ";" if ";" in first else "\t" if "\t" in first else ","
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
 def _xlsx_rows(file, name: str):
@@ -145,7 +147,7 @@ def _xlsx_rows(file, name: str):
 
 
 def file_format(name: str) -> str:
-    """"csv" or "xlsx", from the file's name; anything else is refused."""
+    """ "csv" or "xlsx", from the file's name; anything else is refused."""
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix not in ("csv", "xlsx"):
         raise FileNotRecognised(
@@ -174,8 +176,8 @@ def read_payroll(file, name: str) -> list[dict]:
     if missing:
         found = ", ".join(f"“{h}”" for h in headers if h) or "none"
         raise _unrecognised(
-            name, f"it has no {' or '.join(f'“{m}”' for m in missing)} column; its columns are "
-            f"{found}"
+            name,
+            f"it has no {' or '.join(f'“{m}”' for m in missing)} column; its columns are {found}",
         )
     rows = []
     for number, values in enumerate(table[1:], start=2):
@@ -256,13 +258,12 @@ def money(text: str, *, required: bool = True) -> Decimal:
         raise ValueError("is not an amount: enter pounds and pence, for example 3500.00.")
     if negative or amount < 0:
         raise ValueError(
-            "is negative: enter what was paid for the month; claim a correction as an "
-            "adjustment."
+            "is negative: enter what was paid for the month; claim a correction as an adjustment."
         )
-    if amount != amount.quantize(PENNY):
-        raise ValueError("has more than 2 decimal places: round it to the penny.")
     if amount >= MAX_MONTHLY_COST:
         raise ValueError("is more than £1,000,000 for one month: check the amount.")
+    if amount != amount.quantize(PENNY):
+        raise ValueError("has more than 2 decimal places: round it to the penny.")
     return amount.quantize(PENNY)
 
 
@@ -296,45 +297,53 @@ def month_of(text: str) -> dt.date:
     raise ValueError("is not a month: write it as year and month, for example 2025-09.")
 
 
+def _check_row(raw: dict, month: dt.date) -> tuple[PayrollRow | None, list[Problem]]:
+    number = raw["row"]
+    found: list[Problem] = []
+
+    def problem(key: str, why: str, value: str | None = None) -> None:
+        found.append(
+            Problem(number, LABELS[key], raw.get(key, "") if value is None else value, why)
+        )
+
+    name = collapse(raw.get("name", ""))
+    registration = "".join(raw.get("registration_number", "").split()).upper()
+    if not name and not registration:
+        problem("name", "no name or registration number: say who the row is for.", "")
+    try:
+        row_month = month_of(raw.get("month", ""))
+    except ValueError as error:
+        problem("month", str(error))
+        row_month = None
+    if row_month is not None and row_month != month:
+        problem(
+            "month",
+            f"is {row_month:%B %Y}, not this claim's month ({month:%B %Y}). Upload the payroll "
+            f"for {month:%B %Y}, or open the {row_month:%B %Y} claim.",
+        )
+    figures = {}
+    for key in MONEY_FIELDS:
+        try:
+            figures[key] = money(raw.get(key, ""), required=key != "subcontract_fee")
+        except ValueError as error:
+            problem(key, str(error))
+    if found:
+        return None, found
+    row = PayrollRow(
+        row=number, name=name, registration_number=registration, month=month, **figures
+    )
+    return row, []
+
+
 def check_rows(cells: list[dict], month: dt.date) -> tuple[list[PayrollRow], list[Problem]]:
     """The rows as figures for the claim's `month`, and every problem in them; a row with a
     problem is left out of the figures."""
     rows, problems = [], []
     for raw in cells:
-        number = raw["row"]
-        found: list[Problem] = []
-
-        def problem(key: str, why: str, value: str | None = None) -> None:
-            found.append(Problem(number, LABELS[key], raw.get(key, "") if value is None else value, why))
-
-        name = collapse(raw.get("name", ""))
-        registration = "".join(raw.get("registration_number", "").split()).upper()
-        if not name and not registration:
-            problem("name", "no name or registration number: say who the row is for.", "")
-        try:
-            row_month = month_of(raw.get("month", ""))
-        except ValueError as error:
-            problem("month", str(error))
-            row_month = None
-        if row_month is not None and row_month != month:
-            problem(
-                "month",
-                f"is {row_month:%B %Y}, not this claim's month ({month:%B %Y}). Upload the "
-                f"payroll for {month:%B %Y}, or open the {row_month:%B %Y} claim.",
-            )
-        figures = {}
-        for key in MONEY_FIELDS:
-            try:
-                figures[key] = money(raw.get(key, ""), required=key != "subcontract_fee")
-            except ValueError as error:
-                problem(key, str(error))
+        row, found = _check_row(raw, month)
         problems += found
-        if not found:
-            rows.append(
-                PayrollRow(
-                    row=number, name=name, registration_number=registration, month=month, **figures
-                )
-            )
+        if row is not None:
+            rows.append(row)
     return rows, problems
 
 
@@ -435,8 +444,7 @@ def _auto_match(row: PayrollRow, staff: list[StaffMember]) -> RowMatch:
             )
         else:
             match.note = (
-                f"No one in post has registration number {row.registration_number} or this "
-                "name."
+                f"No one in post has registration number {row.registration_number} or this name."
             )
         return match
     if len(named) == 1:

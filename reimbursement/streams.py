@@ -168,8 +168,7 @@ def _pcn_month(result, rates, pcn, month, members, sizes) -> None:
                     stream,
                     pcn.pk,
                     month,
-                    f"{len(missing)} member practice(s) have no "
-                    f"{stream.get_basis_display().lower().removeprefix('per ')} list size on "
+                    f"{len(missing)} member practice(s) have no {stream.basis} list size on "
                     f"{population_date(month):%d %B %Y}: they are left out.",
                 )
             )

@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import batches, claims
+from .views import batches, bulk_review, claims, declared, payroll, reconciliation
 
 app_name = "reimbursement"
 urlpatterns = [
@@ -28,6 +28,35 @@ urlpatterns = [
         claims.claim_approve_remaining,
         name="claim_approve_remaining",
     ),
+    # Filling a draft from the payroll or the month before (the practice).
+    path("claims/<int:pk>/payroll/", payroll.payroll_upload, name="payroll_upload"),
+    path(
+        "claims/<int:pk>/payroll/template.<str:fmt>",
+        payroll.payroll_template,
+        name="payroll_template",
+    ),
+    path(
+        "claims/<int:pk>/payroll/<int:upload_pk>/",
+        payroll.payroll_preview,
+        name="payroll_preview",
+    ),
+    path("claims/<int:pk>/copy-forward/", payroll.claim_copy_forward, name="claim_copy_forward"),
+    # The month's clean lines approved in one action (the commissioner).
+    path("claims/bulk-review/", bulk_review.bulk_review, name="bulk_review"),
+    # What the app paid each PCN against what NHS England reported (commissioner staff).
+    path("reconciliation/", reconciliation.reconciliation, name="reconciliation"),
+    path(
+        "reconciliation/reconciliation.csv",
+        reconciliation.reconciliation_csv,
+        name="reconciliation_csv",
+    ),
+    # Declared Network Contract DES amounts (IIF, care home premium...): the commissioner.
+    path("declared/", declared.declared_list, name="declared_list"),
+    path("declared/new/", declared.declared_enter, name="declared_enter"),
+    path("declared/import/", declared.declared_import, name="declared_import"),
+    path("declared/<int:pk>/", declared.declared_detail, name="declared_detail"),
+    path("declared/<int:pk>/approve/", declared.declared_approve, name="declared_approve"),
+    path("declared/<int:pk>/reject/", declared.declared_reject, name="declared_reject"),
     path("batches/", batches.batch_list, name="batch_list"),
     # Commissioner staff build, finalise and pay batches here (and may in the admin too).
     path("batches/build/", batches.batch_build, name="batch_build"),

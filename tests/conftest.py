@@ -40,6 +40,24 @@ def figures_before_pay_awards(db):
     Rate.objects.filter(pk__in=superseded).update(superseded_by=None)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def evidence_files_in_a_temporary_folder(tmp_path_factory):
+    """Claim evidence (evidence/) that tests attach is written under pytest's temporary folder,
+    never in the working tree's private/evidence or a configured bucket."""
+    from django.test import override_settings
+
+    folder = tmp_path_factory.mktemp("evidence")
+    storages = {
+        **settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(folder)},
+        },
+    }
+    with override_settings(STORAGES=storages):
+        yield folder
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Tests make many users; the production hasher made set-up take seconds on 2 cores.

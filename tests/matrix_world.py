@@ -35,6 +35,7 @@ from referrals.models import AuditEvent, OnwardReferral, Taxonomy
 from reimbursement import services
 from reimbursement.models import Claim, ClaimLine
 from roles.models import EntitlementRate, Rate, ReimbursementPercentage, Role
+from tests.evidence.factories import AttachmentFactory, EvidenceSettingFactory
 from tests.networks.factories import (
     ClinicalDirectorFactory,
     CommissionerFactory,
@@ -75,8 +76,16 @@ from tests.reimbursement.factories import (
     BatchRunFactory,
     ClaimFactory,
     ClaimLineFactory,
+    PayrollUploadFactory,
+)
+from tests.claim_cycle.factories import (
+    ClaimWindowFactory,
+    FinanceLayoutColumnFactory,
+    FinanceLayoutFactory,
+    ReminderMessageFactory,
 )
 from tests.roles.factories import PostFactory
+from tests.workforce.factories import PlannedPostFactory, WorkforcePlanFactory
 
 # The roles asked about, in the order failures are listed. "anonymous" is nobody signed in.
 ROLES = (
@@ -121,6 +130,15 @@ class Area:
     audit_event: object
     director: object
     link_worker: object
+    claim_window: object
+    finance_layout: object
+    reminder_message: object  # a reminder sent to the PCN's clinical director
+    submitted_plan: object  # workforce plan 2025/26, version 1, submitted
+    workforce_plan: object  # version 2, a draft
+    planned_post: object  # on the draft
+    attachment: object  # evidence on the draft line
+    payroll_upload: object  # a payroll file received for the draft claim
+    evidence_setting: object
 
 
 @dataclass
@@ -247,6 +265,21 @@ def _area(letter: str, code: str, name: str, pcn_code: str, practice_code: str) 
         user=link_worker,
         username=link_worker.username,
     )
+    attachment = AttachmentFactory(line=draft_line, original_name=f"{name} payslip.pdf")
+    payroll_upload = PayrollUploadFactory(claim=draft_claim, file_name=f"{name} payroll.csv")
+    evidence_setting = EvidenceSettingFactory(commissioner=commissioner, required="none")
+    submitted_plan = WorkforcePlanFactory(
+        pcn=pcn, year=2025, status="submitted", submitted_by=director
+    )
+    PlannedPostFactory(plan=submitted_plan)
+    workforce_plan = WorkforcePlanFactory(pcn=pcn, year=2025, version=2, created_by=director)
+    planned_post = PlannedPostFactory(plan=workforce_plan)
+    claim_window = ClaimWindowFactory(commissioner=commissioner)
+    finance_layout = FinanceLayoutFactory(commissioner=commissioner)
+    FinanceLayoutColumnFactory(layout=finance_layout, position=1)
+    reminder_message = ReminderMessageFactory(
+        commissioner=commissioner, pcn=pcn, recipient=director, subject=f"{name} batch paid"
+    )
     return Area(
         commissioner=commissioner,
         pcn=pcn,
@@ -271,6 +304,15 @@ def _area(letter: str, code: str, name: str, pcn_code: str, practice_code: str) 
         audit_event=audit_event,
         director=director,
         link_worker=link_worker,
+        claim_window=claim_window,
+        finance_layout=finance_layout,
+        reminder_message=reminder_message,
+        submitted_plan=submitted_plan,
+        workforce_plan=workforce_plan,
+        planned_post=planned_post,
+        attachment=attachment,
+        payroll_upload=payroll_upload,
+        evidence_setting=evidence_setting,
     )
 
 
@@ -533,6 +575,15 @@ AREA_ATTRIBUTES = {
     "casestudy": "case_study",
     "auditevent": "audit_event",
     "user": "link_worker",
+    "claimwindow": "claim_window",
+    "financelayout": "finance_layout",
+    "remindermessage": "reminder_message",
+    "workforceplan": "workforce_plan",
+    "submitted_plan": "submitted_plan",
+    "plannedpost": "planned_post",
+    "attachment": "attachment",
+    "payrollupload": "payroll_upload",
+    "evidencesetting": "evidence_setting",
 }
 
 

@@ -33,10 +33,13 @@ from html import unescape
 import pytest
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from drf_spectacular.generators import SchemaGenerator
 
 from referrals import oruk
+from tests.evidence.factories import PDF as EVIDENCE_PDF
 from tests.matrix_world import (
     DENIED,
     HIDDEN,
@@ -76,12 +79,31 @@ PREPARERS = SU | {"director", "practice"}  # prepare claims, keep posts
 PCN_STAFF = STAFF | {"director", "practice"}  # claims, posts, batches: the money
 PCN_USERS = PCN_STAFF | {"link_worker"}  # everyone who belongs to a PCN or its commissioner
 DASHBOARD = STAFF | {"director"}  # a PCN's money: its dashboard and entitlement
+PLANNERS = SU | {"director"}  # draft and submit a PCN's workforce plan
+
+
+def _this_plan_year() -> str:
+    """The current financial year: one a workforce plan can be started for, whenever it runs."""
+    from django.utils import timezone
+
+    from pcn_admin.dates import financial_year
+
+    return str(financial_year(timezone.localdate()))
 IDENTITIES = frozenset({"director", "link_worker"})  # see referrals (the director, not who)
 LINK_WORKER = frozenset({"link_worker"})
 ORGANISATION = frozenset({"organisation"})
 
 
 # --- Pages ---------------------------------------------------------------------------------
+
+
+def _payroll_csv(claim) -> SimpleUploadedFile:
+    """A month's payroll for the matrix's draft claim (its one post)."""
+    post = claim.lines.first().post
+    row = f"{post.person_name},,{claim.month:%Y-%m},2000.00,200.00,300.00,"
+    header = "Name,Registration number,Month,Salary,Employer NI,Employer pension,Fee"
+    return SimpleUploadedFile("payroll.csv", f"{header}\n{row}\n".encode())
+
 
 PAGES: dict[str, Entry] = {
     "home": Entry(read=may(SIGNED_IN), path=rev("home")),
@@ -230,6 +252,64 @@ PAGES: dict[str, Entry] = {
         path=rev("reimbursement:claim_approve_remaining", pk=pk),
         data=lambda claim, world: {},
     ),
+    # Filling a draft from the payroll or the month before: those who prepare the claim.
+    "reimbursement:payroll_upload": Entry(
+        read=may(PREPARERS),
+        write=may(PREPARERS),
+        kind="claim",
+        path=rev("reimbursement:payroll_upload", pk=pk),
+        data=lambda claim, world: {"file": _payroll_csv(claim)},
+    ),
+    "reimbursement:payroll_template": Entry(
+        read=may(PREPARERS),
+        kind="claim",
+        path=rev("reimbursement:payroll_template", pk=pk, fmt="csv"),
+    ),
+    "reimbursement:payroll_preview": Entry(
+        read=may(PREPARERS),
+        write=may(PREPARERS),
+        kind="payrollupload",
+        path=rev("reimbursement:payroll_preview", pk=lambda r: r.claim_id, upload_pk=pk),
+        data=lambda upload, world: {},
+    ),
+    "reimbursement:claim_copy_forward": Entry(
+        write=may(PREPARERS),
+        kind="claim",
+        path=rev("reimbursement:claim_copy_forward", pk=pk),
+        data=lambda claim, world: {},
+    ),
+    # The month's clean lines approved in one action: the commissioner's staff, own area.
+    "reimbursement:bulk_review": Entry(
+        read=may(STAFF),
+        write=may(STAFF),
+        path=rev("reimbursement:bulk_review"),
+        query="?month=2025-05",
+        data=lambda record, world: {
+            "month": "2025-05",
+            "lines": str(world.own.submitted_line.pk),
+        },
+    ),
+    # Claim evidence: a file opens only through its download view, for everyone who sees the
+    # claim; the PCN's preparers attach files to a draft's lines and remove them.
+    "evidence:attachment_download": Entry(
+        read=may(PCN_STAFF), kind="attachment", path=rev("evidence:attachment_download", pk=pk)
+    ),
+    "evidence:attachment_add": Entry(
+        read=may(PREPARERS),
+        write=may(PREPARERS),
+        kind="claimline",
+        path=rev("evidence:attachment_add", claim_pk=lambda r: r.claim_id, line_pk=pk),
+        data=lambda line, world: {
+            "kind": "payslip",
+            "file": SimpleUploadedFile("matrix.pdf", EVIDENCE_PDF, "application/pdf"),
+        },
+    ),
+    "evidence:attachment_remove": Entry(
+        write=may(PREPARERS),
+        kind="attachment",
+        path=rev("evidence:attachment_remove", pk=pk),
+        data=lambda attachment, world: {},
+    ),
     # Payment batches: each PCN's remittance for its people; the full files for staff.
     "reimbursement:batch_list": Entry(read=may(PCN_STAFF), path=rev("reimbursement:batch_list")),
     "reimbursement:batch_remittance": Entry(
@@ -250,6 +330,13 @@ PAGES: dict[str, Entry] = {
         read=may(STAFF),
         kind="batch",
         path=rev("reimbursement:batch_line_detail", reference=lambda r: r.reference, fmt="csv"),
+    ),
+    # The batch in the finance system's layout: like the batch's other files, for its staff (a
+    # draft's is refused with a message on the batch page: a redirect).
+    "claim_cycle:finance_system_file": Entry(
+        read=may(STAFF),
+        kind="batch",
+        path=rev("claim_cycle:finance_system_file", reference=lambda r: r.reference),
     ),
     # Building, finalising and paying batches (NHS pages): the commissioner's staff only.
     "reimbursement:batch_build": Entry(
@@ -279,6 +366,90 @@ PAGES: dict[str, Entry] = {
         kind="batch",
         path=rev("reimbursement:batch_mark_paid", reference=lambda r: r.reference),
         data=lambda batch, world: {"paid_on": "2025-07-01", "payment_reference": "BACS-1"},
+    ),
+    # Workforce plans: priced against the entitlement, so for the dashboard's people. The
+    # clinical director drafts, tries changes, submits and recruits; the commissioner's staff
+    # sign off and see their area's plans.
+    "workforce:plan_list": Entry(
+        read=may(DASHBOARD), path=rev("workforce:plan_list"), foreign_query="?pcn=U92001"
+    ),
+    "workforce:plan_start": create(
+        write=creates(PLANNERS, api=False),
+        kind="pcn",
+        path=rev("workforce:plan_start"),
+        data=lambda pcn, world: {"pcn": pcn.pk, "year": _this_plan_year()},
+    ),
+    "workforce:plan_detail": Entry(
+        read=may(DASHBOARD), kind="workforceplan", path=rev("workforce:plan_detail", pk=pk)
+    ),
+    "workforce:planned_post_add": Entry(
+        read=may(PLANNERS),
+        write=may(PLANNERS),
+        kind="workforceplan",
+        path=rev("workforce:planned_post_add", pk=pk),
+        data=lambda plan, world: {
+            "role": world.shared["role"].pk,
+            "hours": "37.5",
+            "region": "national",
+            "start_month": "2025-06",
+            "action": "save",
+        },
+    ),
+    "workforce:planned_post_edit": Entry(
+        read=may(PLANNERS),
+        write=may(PLANNERS),
+        kind="plannedpost",
+        path=rev("workforce:planned_post_edit", pk=pk),
+        data=lambda planned, world: {
+            "role": planned.role_id,
+            "hours": "20",
+            "region": "national",
+            "start_month": "2025-06",
+            "action": "save",
+        },
+    ),
+    "workforce:planned_post_remove": Entry(
+        write=may(PLANNERS),
+        kind="plannedpost",
+        path=rev("workforce:planned_post_remove", pk=pk),
+        data=lambda planned, world: {},
+        watch=lambda planned: planned.plan,
+    ),
+    "workforce:planned_post_recruit": Entry(
+        read=may(PLANNERS),
+        write=may(PLANNERS),
+        kind="plannedpost",
+        path=rev("workforce:planned_post_recruit", pk=pk),
+        data=lambda planned, world: {
+            "person_name": "Matrix Recruit",
+            "registration_number": "2011111",
+            "employing_practice": planned.plan.pcn.memberships.first().practice_id,
+            "start_date": "2025-06-02",
+        },
+    ),
+    "workforce:plan_submit": Entry(
+        write=may(PLANNERS),
+        kind="workforceplan",
+        path=rev("workforce:plan_submit", pk=pk),
+        data=lambda plan, world: {},
+    ),
+    "workforce:plan_sign_off": Entry(
+        write=may(STAFF),
+        kind="submitted_plan",
+        path=rev("workforce:plan_sign_off", pk=pk),
+        data=lambda plan, world: {},
+    ),
+    "workforce:area": Entry(
+        read=may(STAFF),
+        path=rev("workforce:area"),
+        query="?year=2025",
+        foreign_query="?year=2025&commissioner=Q2B",
+    ),
+    "workforce:area_csv": Entry(
+        read=may(STAFF),
+        path=rev("workforce:area_csv"),
+        query="?year=2025",
+        foreign_query="?year=2025&commissioner=Q2B",
     ),
     # Social prescribing: identities for the PCN's link workers and clinical director only
     # (superusers included: no exception for administrators); aggregates for the overview.
@@ -481,6 +652,17 @@ ADMIN_MODELS: dict[str, AdminModel] = {
         versions=True,
         change_data={"decision": "reject", "reason": "Not in post."},
     ),
+    # Each commissioner's evidence rule, set by its own staff.
+    "evidence.evidencesetting": AdminModel(
+        "evidencesetting",
+        view=STAFF,
+        add=STAFF,
+        change=STAFF,
+        delete=SU,
+        scoped=True,
+        versions=True,
+        change_data={"required": "every_line"},
+    ),
     "referrals.organisation": AdminModel("organisation", **DIRECTORY),
     "referrals.service": AdminModel("service", **DIRECTORY),
     "referrals.taxonomy": AdminModel("taxonomy", **DIRECTORY),
@@ -494,6 +676,41 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "referrals.casestudy": AdminModel(
         "casestudy", view=STAFF, change=STAFF, delete=SU, scoped=True
     ),
+    # A commissioner's claim deadline and finance file layout: its own staff set them; the
+    # reminders sent in its area are a read-only record.
+    "claim_cycle.claimwindow": AdminModel(
+        "claimwindow",
+        view=STAFF,
+        add=STAFF,
+        change=STAFF,
+        delete=SU,
+        scoped=True,
+        versions=True,
+        change_data={
+            "rule": "fixed_day",
+            "day": "10",
+            "reminder_working_days": "3",
+            "review_wait_working_days": "5",
+        },
+    ),
+    "claim_cycle.financelayout": AdminModel(
+        "financelayout",
+        view=STAFF,
+        add=STAFF,
+        change=STAFF,
+        delete=SU,
+        scoped=True,
+        versions=True,
+        change_data={
+            "delimiter": "tab",
+            "date_format": "%Y-%m-%d",
+            "month_format": "%Y-%m",
+            "encoding": "utf-8",
+            "columns-TOTAL_FORMS": "0",
+            "columns-INITIAL_FORMS": "0",
+        },
+    ),
+    "claim_cycle.remindermessage": AdminModel("remindermessage", view=STAFF, scoped=True),
 }
 
 

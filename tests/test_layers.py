@@ -17,7 +17,10 @@ PACKAGES = (
     "roles",
     "reimbursement",
     "referrals",
+    "evidence",
     "maturity",
+    "development",
+    "workforce",
     "dashboards",
 )
 # Loaded by Django or Celery by name, never imported by the project's own code.

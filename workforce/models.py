@@ -143,8 +143,7 @@ class PlannedPost(models.Model):
     note = models.CharField(
         max_length=200,
         blank=True,
-        help_text="Optional: what the post is for, for example a second pharmacist for care "
-        "homes.",
+        help_text="Optional: what the post is for, for example a second pharmacist for care homes.",
     )
     # The post in post: carried in from the staff in post, or recruited from the plan.
     post = models.ForeignKey(

@@ -181,7 +181,11 @@ class AreaPlans:
 
     @property
     def signed_off(self) -> int:
-        return sum(1 for row in self.rows if row.plan and row.plan.status == WorkforcePlan.Status.SIGNED_OFF)
+        return sum(
+            1
+            for row in self.rows
+            if row.plan and row.plan.status == WorkforcePlan.Status.SIGNED_OFF
+        )
 
 
 def area_plans(*, pcns: QuerySet[PCN], year: int) -> AreaPlans:

@@ -57,16 +57,20 @@ def plan_start(*, pcn: PCN, year: int, by) -> WorkforcePlan:
     submitted itself. Refused while the year already has a draft."""
     if year < FIRST_PLAN_YEAR:
         raise ValidationError(
-            {"year": f"Plans start with {year_label(FIRST_PLAN_YEAR)}, the first year with an "
-             "ARR sum. Choose a later year."}
+            {
+                "year": f"Plans start with {year_label(FIRST_PLAN_YEAR)}, the first year with an "
+                "ARR sum. Choose a later year."
+            }
         )
     plans = list(
         WorkforcePlan.objects.select_for_update().filter(pcn=pcn, year=year).order_by("-version")
     )
     if any(plan.is_draft for plan in plans):
         raise ValidationError(
-            {"year": f"The PCN already has a draft plan for {year_label(year)}. Open it and "
-             "change it."}
+            {
+                "year": f"The PCN already has a draft plan for {year_label(year)}. Open it and "
+                "change it."
+            }
         )
     live = next((plan for plan in plans if plan.status in WorkforcePlan.LIVE), None)
     plan = WorkforcePlan(
@@ -227,13 +231,9 @@ def planned_post_recruit(
         raise ValidationError(
             "This version of the plan has been superseded. Recruit from the current version."
         )
-    planned = PlannedPost.objects.select_for_update().select_related("role").get(
-        pk=planned_post.pk
-    )
+    planned = PlannedPost.objects.select_for_update().select_related("role").get(pk=planned_post.pk)
     if planned.post_id is not None:
-        raise ValidationError(
-            f"This planned post is already in post ({planned.post.person_name})."
-        )
+        raise ValidationError(f"This planned post is already in post ({planned.post.person_name}).")
     post = role_services.post_create(
         pcn=plan.pcn,
         hours=Decimal(planned.hours),

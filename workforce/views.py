@@ -6,6 +6,7 @@ services.py, who may do what in pcn_admin/access.py (403 without the permission,
 the scope)."""
 
 import csv
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -105,7 +106,7 @@ def _list_page(request, start_form=None):
             "year_label": year_label(year) if year else "",
             "start_form": start_form,
             "can_sign_off": access.has(user, P.SIGN_OFF_WORKFORCE_PLANS),
-            "filters": f"pcn={pcn.code if pcn else ''}&amp;year={year or ''}",
+            "filters": urlencode({"pcn": pcn.code if pcn else "", "year": year or ""}),
         },
     )
 
@@ -248,9 +249,7 @@ def planned_post_remove(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request, f"{selectors.describe(planned)} taken out of the plan."
-        )
+        messages.success(request, f"{selectors.describe(planned)} taken out of the plan.")
     return redirect(_detail(planned.plan))
 
 
@@ -332,9 +331,11 @@ def _area(request):
             raise Http404("No commissioner is registered yet. Import the ePCN file first.")
     year = _year(request.GET.get("year")) or financial_year(timezone.localdate())
     # The PCNs open at some time in the year.
-    pcns = access.visible_pcns(user).filter(
-        commissioner=commissioner, open_date__lte=f"{year + 1}-03-31"
-    ).filter(Q(close_date__isnull=True) | Q(close_date__gte=f"{year}-04-01"))
+    pcns = (
+        access.visible_pcns(user)
+        .filter(commissioner=commissioner, open_date__lte=f"{year + 1}-03-31")
+        .filter(Q(close_date__isnull=True) | Q(close_date__gte=f"{year}-04-01"))
+    )
     return commissioner, year, selectors.area_plans(pcns=pcns, year=year)
 
 

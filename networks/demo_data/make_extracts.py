@@ -147,6 +147,26 @@ def payments_2022_extracts(practices: set[str]) -> None:
         FIXTURES / "nhs-payments-to-general-practice-2022-23-extract.csv",
         lambda row: row["CCG Code"] == COMMISSIONER or row["Practice Code"] == MOVED_PRACTICE,
     )
+    reported_payments_extract()
+
+
+# The reported-payments tests (tests/reimbursement/test_reported_payments.py) need every row of
+# each PCN they total: 00L's PCNs; U23742, whose practices are in two Sub-ICB locations (06L,
+# 07K); U56341, with negative amounts (recoveries) in three streams; U76753, paid enhanced
+# access; U95193 (A87017's PCN in 2022/23); and practices the file puts in no PCN, two of them
+# still paid PCN streams (B81030; D81637, enhanced access too).
+REPORTED_PCNS = {"U23742", "U56341", "U76753", "U95193"}
+REPORTED_NO_PCN = {"B81030", "D81637"}
+
+
+def reported_payments_extract() -> None:
+    csv_extract(
+        PAYMENTS_2022,
+        FIXTURES / "nhs-payments-to-general-practice-2022-23-pcns.csv",
+        lambda row: row["CCG Code"] == COMMISSIONER
+        or row["Code"] in REPORTED_PCNS
+        or row["Practice Code"] in REPORTED_NO_PCN,
+    )
 
 
 if __name__ == "__main__":

@@ -31,6 +31,16 @@ TAG_COLOURS: dict[str, dict[str, str]] = {
         "approved": "green",
         "rejected": "red",
     },
+    "reimbursement.declaredpayment": {
+        "entered": "yellow",
+        "approved": "green",
+        "rejected": "red",
+    },
+    "reimbursement.payrollupload": {
+        "received": "yellow",
+        "refused": "red",
+        "confirmed": "green",
+    },
     "reimbursement.batch": {
         "draft": "yellow",
         "finalised": "blue",
@@ -56,6 +66,12 @@ TAG_COLOURS: dict[str, dict[str, str]] = {
         "pending": "yellow",
         "accepted": "green",
         "declined": "red",
+    },
+    "workforce.workforceplan": {
+        "draft": "grey",
+        "submitted": "blue",
+        "signed_off": "green",
+        "superseded": "white",
     },
 }
 DEFAULT_COLOUR = "grey"

@@ -71,7 +71,18 @@ class BatchAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_select_related = ["commissioner"]
     fieldsets = [
         (None, {"fields": ["reference", "commissioner", "month_display", "status"]}),
-        ("Figures", {"fields": ["total_display", "line_count", "late_line_count", "built_at"]}),
+        (
+            "Figures",
+            {
+                "fields": [
+                    "total_display",
+                    "line_count",
+                    "late_line_count",
+                    "stream_payment_count",
+                    "built_at",
+                ]
+            },
+        ),
         (
             "Finalised and paid",
             {
@@ -93,6 +104,7 @@ class BatchAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         "total_display",
         "line_count",
         "late_line_count",
+        "stream_payment_count",
         "built_at",
         "finalised_at",
         "finalised_by",
@@ -165,6 +177,9 @@ class BatchAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 "payees": payees,
                 "late_lines": late_lines,
                 "late_lines_cut": batch.late_line_count > LATE_LINES_SHOWN,
+                "stream_totals": exports.batch_stream_totals(
+                    batch, exports.batch_streams(), payees
+                ),
                 "can_finalise": can_manage and batch.status == Batch.Status.DRAFT,
                 "can_mark_paid": can_manage and batch.status == Batch.Status.FINALISED,
                 "can_download": can_manage,

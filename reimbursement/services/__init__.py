@@ -7,9 +7,17 @@ what state a claim must be in is decided here. Figures come only from calculatio
 Drafting and submitting are in claims.py, the review in review.py (and the month's bulk
 review in bulk_review.py), copying last month's costs in copy_forward.py, payroll uploads in
 payroll.py, national pay awards (new maxima and the adjustments they make due) in
-pay_awards.py; callers import from here, never from the submodules.
+pay_awards.py, declared Network Contract DES amounts in declared.py and the streams' rates in
+stream_rates.py; callers import from here, never from the submodules.
 """
 
+from .bulk_review import (
+    BulkApproveResult,
+    BulkReviewPlan,
+    bulk_review_plan,
+    claim_lines_bulk_approve,
+    line_hold_reasons,
+)
 from .claims import (
     PENNY,
     PLACES,
@@ -21,14 +29,18 @@ from .claims import (
     claim_submit,
     line_key,
 )
-from .bulk_review import (
-    BulkApproveResult,
-    BulkReviewPlan,
-    bulk_review_plan,
-    claim_lines_bulk_approve,
-    line_hold_reasons,
-)
 from .copy_forward import CopyForwardResult, claim_copy_forward, previous_month
+from .declared import IMPORT_HEADERS as DECLARED_IMPORT_HEADERS
+from .declared import (
+    DeclaredImport,
+    DeclaredRow,
+    declared_approve,
+    declared_check_file,
+    declared_enter,
+    declared_import,
+    declared_reject,
+    declared_streams,
+)
 from .pay_awards import GROUPS as PAY_AWARD_GROUPS
 from .pay_awards import PayAwardResult, pay_award_apply, pay_award_plan
 from .payroll import (
@@ -38,6 +50,7 @@ from .payroll import (
     payroll_upload_receive,
 )
 from .review import claim_approve_remaining, claim_line_approve, claim_line_reject, claim_return
+from .stream_rates import stream_rate_save, stream_save
 
 __all__ = [
     "BulkApproveResult",
@@ -69,4 +82,15 @@ __all__ = [
     "line_key",
     "pay_award_apply",
     "pay_award_plan",
+    "DECLARED_IMPORT_HEADERS",
+    "DeclaredImport",
+    "DeclaredRow",
+    "declared_approve",
+    "declared_check_file",
+    "declared_enter",
+    "declared_import",
+    "declared_reject",
+    "declared_streams",
+    "stream_rate_save",
+    "stream_save",
 ]

@@ -80,6 +80,8 @@ def batch_remittance(request, reference, pcn_code):
         for batch_line in exports.batch_lines(payee.batch, pcn_id=payee.pcn_id)
     ]
     claim_months = sorted({row["line"].claim_month for row in lines})
+    streams = exports.batch_streams()
+    stream_lines, arrs_amount = exports.remittance_streams(payee, streams)
     return render(
         request,
         "reimbursement/batch_remittance.html",
@@ -94,6 +96,12 @@ def batch_remittance(request, reference, pcn_code):
                 if row["line"].line.rate_used_id and row["line"].line.rate_used.is_derived
             ),
             "subtotal": exports.money_text(payee.amount),
+            # The PCN's income by stream: ARRS (the lines above) and each stream's amounts.
+            "arrs_stream": next((s for s in streams if s.code == exports.ARRS), None),
+            "arrs_amount": exports.money_text(arrs_amount),
+            "stream_lines": [
+                {"line": line, "amount": exports.money_text(line.amount)} for line in stream_lines
+            ],
         },
     )
 
@@ -216,6 +224,7 @@ def _batch_page(request, batch: Batch, *, mark_paid_form=None, status=200):
     for payee in payees:
         payee.claim_months = months.get(payee.pcn_id, [])
     late_lines = list(exports.batch_lines(batch).filter(late=True)[:LATE_LINES_SHOWN])
+    stream_totals = exports.batch_stream_totals(batch, exports.batch_streams(), payees)
     can_mark_paid = can_manage and batch.status == Batch.Status.FINALISED
     if can_mark_paid and mark_paid_form is None:
         mark_paid_form = MarkPaidForm(initial={"paid_on": timezone.localdate()})
@@ -227,6 +236,7 @@ def _batch_page(request, batch: Batch, *, mark_paid_form=None, status=200):
             "payees": payees,
             "late_lines": late_lines,
             "late_lines_cut": batch.late_line_count > LATE_LINES_SHOWN,
+            "stream_totals": stream_totals,
             "can_finalise": can_manage and batch.status == Batch.Status.DRAFT,
             "can_mark_paid": can_mark_paid,
             "mark_paid_form": mark_paid_form,

@@ -123,6 +123,8 @@ def claim_create(request):
                     pcn=pcn, month=month, kind=kind, original=original, by=request.user
                 )
                 messages.success(request, f"{claim} started. Enter each person's costs.")
+                if form.cleaned_data["copy_forward"] and kind == Claim.Kind.NORMAL:
+                    _copy_forward(request, claim)
                 return reverse("reimbursement:claim_edit", args=[claim.pk])
 
             try:
@@ -130,6 +132,22 @@ def claim_create(request):
             except ValidationError as error:
                 add_service_errors(form, error)
     return render(request, "reimbursement/claim_create.html", {"form": form})
+
+
+def _copy_forward(request, claim) -> None:
+    """Start a new claim from last month's costs; a month with nothing to copy from is said,
+    not refused: the claim is started either way."""
+    try:
+        result = services.claim_copy_forward(claim=claim, by=request.user)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.warning(request, text)
+    else:
+        messages.info(
+            request,
+            f"{result.copied} line(s) given {result.source.month:%B %Y}'s costs, marked as "
+            "copied: check each against this month's payroll.",
+        )
 
 
 def _line_rows(claim, forms_by_line=None, errors=None):

@@ -275,3 +275,15 @@ def make_batch_world(*, extra_lines: int = 0) -> BatchWorld:
         link_worker=LinkWorkerUserFactory(pcn=pcn),
         community_user=CommunityOrganisationUserFactory(),
     )
+
+
+class PayrollUploadFactory(factory.django.DjangoModelFactory):
+    """A payroll file received for a claim (its rows as reimbursement.payroll reads them)."""
+
+    class Meta:
+        model = models.PayrollUpload
+
+    claim = factory.SubFactory(ClaimFactory)
+    file_name = "payroll.csv"
+    file_format = models.PayrollUpload.Format.CSV
+    rows = factory.LazyFunction(list)

@@ -109,7 +109,7 @@ def test_the_xlsx_payment_file_has_numeric_amounts_summing_to_the_total(client, 
     assert f'filename="{batch.reference}-payment-file.xlsx"' in response["Content-Disposition"]
     sheet = _sheet(response)
     header, *rows = list(sheet.iter_rows())
-    assert [cell.value for cell in header] == [
+    assert [cell.value for cell in header][:9] == [
         "Batch reference",
         "Batch status",
         "Batch month",
@@ -120,6 +120,8 @@ def test_the_xlsx_payment_file_has_numeric_amounts_summing_to_the_total(client, 
         "Payee name",
         "Amount (£)",
     ]
+    # Then a column per payment stream, ARRS first (tests/reimbursement/test_stream_exports.py).
+    assert header[9].value == "Additional Roles Reimbursement Scheme (£)"
     amounts = [row[8] for row in rows]
     assert all(cell.data_type == "n" and cell.number_format == "#,##0.00" for cell in amounts)
     assert [row[4].value for row in rows] == [batch_world.pcn.code, batch_world.other_pcn.code]
@@ -231,8 +233,10 @@ def test_a_file_costs_the_same_queries_whatever_the_number_of_lines(
     world = make_batch_world(extra_lines=extra_lines)
     client.force_login(world.reviewer)
 
-    # session, user, batch, its rows (and for the payment file, each PCN's claim months)
-    with django_assert_max_num_queries(5):
+    # session, user, batch, its rows (and for the payment file, each PCN's claim months), and
+    # two for the payment streams: the streams (their columns) and the batch's stream amounts
+    # (the line detail reads the PCNs' payees for its "Paid to" columns instead of the months)
+    with django_assert_max_num_queries(7):
         response = client.get(_url(name, world.batch, fmt))
 
     assert response.status_code == 200

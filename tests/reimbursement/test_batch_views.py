@@ -140,8 +140,9 @@ def test_the_remittance_costs_the_same_queries_whatever_the_number_of_lines(
     world = make_batch_world(extra_lines=extra_lines)
     client.force_login(world.director)
 
-    # session, user, the user's PCN (page header), subtotal, lines
-    with django_assert_max_num_queries(5):
+    # session, user, the user's PCN (page header), subtotal, lines, and the payment streams
+    # (the streams, and the PCN's stream amounts)
+    with django_assert_max_num_queries(7):
         response = client.get(_remittance_url(world.batch, world.pcn))
 
     assert len(_rows(response.content.decode())) == 4 + extra_lines

@@ -140,3 +140,58 @@ def test_postgres_refuses_a_line_in_a_second_batch():
                 batch=july, line=line, pcn=pcn, claim_month=JUNE, amount=Decimal("1")
             )
     assert BatchLine.objects.filter(line=line).count() == 1
+
+
+def test_two_workers_at_once_pay_each_stream_amount_once(monkeypatch):
+    from reimbursement.models import StreamPayment
+    from tests.reimbursement.test_streams import MAY, network
+
+    pcn, _ = network()
+    first_holds_lock, release = threading.Event(), threading.Event()
+    add = batches._add_stream_payments
+
+    def slow_for_first(batch, rows):
+        if threading.current_thread().name == "first":
+            first_holds_lock.set()
+            release.wait(timeout=20)
+        return add(batch, rows)
+
+    monkeypatch.setattr(batches, "_add_stream_payments", slow_for_first)
+
+    def build():
+        return batches.batch_build(commissioner_id=pcn.commissioner_id, month=MAY)
+
+    results = {}
+    first = in_thread(build, results, "first")
+    second = in_thread(build, results, "second")
+    first.start()
+    assert first_holds_lock.wait(timeout=20)
+    second.start()
+    release.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+
+    assert not isinstance(results["first"], Exception), results["first"]
+    assert not isinstance(results["second"], Exception), results["second"]
+    assert StreamPayment.objects.count() == 4
+    batch = Batch.objects.get()
+    assert batch.stream_payment_count == 4
+    assert batch.total == sum(p.amount for p in StreamPayment.objects.all())
+
+
+def test_a_build_failing_after_the_streams_leaves_no_stream_payment(monkeypatch):
+    from reimbursement.models import StreamPayment
+    from tests.reimbursement.test_streams import MAY, network
+
+    pcn, _ = network()
+
+    def fail(batch):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(batches, "_refresh_subtotals", fail)
+
+    with pytest.raises(RuntimeError):
+        batches.batch_build(commissioner_id=pcn.commissioner_id, month=MAY)
+
+    assert not Batch.objects.exists()
+    assert not StreamPayment.objects.exists()

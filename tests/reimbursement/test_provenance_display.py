@@ -256,7 +256,8 @@ def test_the_remittance_costs_the_same_queries_with_a_figure_on_every_line(
     ClaimLine.objects.filter(batch_lines__batch=world.batch).update(rate_used=derived)
     client.force_login(world.director)
 
-    with django_assert_max_num_queries(5):
+    # As before, and two for the payment streams: the streams and the PCN's stream amounts.
+    with django_assert_max_num_queries(7):
         html = client.get(
             reverse("reimbursement:batch_remittance", args=[world.batch.reference, world.pcn.code])
         ).content.decode()
