@@ -13,6 +13,7 @@ from networks.selectors import populations_on
 from referrals import selectors as referral_selectors
 from referrals.models import REVIEW_INTERVAL_DAYS, Service
 from reimbursement import entitlement as arrs_money
+from reimbursement import income as stream_income
 from reimbursement import selectors as claim_selectors
 from roles import selectors as role_selectors
 from roles.coverage import Coverage, figures_coverage
@@ -33,6 +34,7 @@ from .charts import (
     text_cell,
     wte_cell,
 )
+from .income import commissioner_income_chart
 from .years import YearSelection, reference_month
 
 # A directory entry whose details were last reviewed longer ago than this is stale: the same
@@ -186,7 +188,7 @@ class CommissionerDashboard:
         )
 
 
-COMMISSIONER_CHARTS = ("pcns", "over-one-wte", "stale-directory")
+COMMISSIONER_CHARTS = ("pcns", "over-one-wte", "stale-directory", "income")
 
 
 def commissioner_dashboard(
@@ -202,7 +204,8 @@ def commissioner_dashboard(
     today = today or timezone.localdate()
     month = reference_month(year, today)
     window = arrs_money.forecast_window(year=year.year, today=today)
-    rows = _pcn_rows(_open_pcns(commissioner, year), year=year, today=today)
+    pcns = _open_pcns(commissioner, year)
+    rows = _pcn_rows(pcns, year=year, today=today)
     totals = _totals(rows)
     known = [r for r in rows if r.entitlement is not None]
     over_one_wte = role_selectors.people_over_one_wte_totals(commissioner, month)
@@ -212,6 +215,8 @@ def commissioner_dashboard(
         _pcns_chart(year, sorted_rows, totals),
         _over_one_wte_chart(month, over_one_wte),
         _stale_chart(stale_services, today, stale_count),
+        # Every stream's year across the PCNs (reimbursement.income; dashboards/income.py).
+        commissioner_income_chart(year, stream_income.year_income(pcns=pcns, year=year.year)),
     ]
     return CommissionerDashboard(
         commissioner=commissioner,

@@ -20,6 +20,7 @@ from networks.models import (
 from networks.selectors import Population, population_warnings, populations_on
 from referrals import selectors as referral_selectors
 from reimbursement import entitlement as arrs_money
+from reimbursement import income as stream_income
 from reimbursement import selectors as claim_selectors
 from reimbursement.calculations import RateBook
 from roles import selectors as role_selectors
@@ -27,6 +28,7 @@ from roles import selectors as role_selectors
 from . import social
 from .charts import PENNY, ZERO, Chart, money
 from .commissioner import STALE_AFTER_DAYS, UNCLAIMED_ALERT_SHARE
+from .income import pcn_income_chart
 from .pcn_charts import claims_chart, posts_chart, practices_chart, spend_chart
 from .years import YearSelection, reference_month
 
@@ -67,6 +69,8 @@ class PCNDashboard:
     # directory entries not reviewed for STALE_AFTER_DAYS, as the commissioner's alerts count.
     returned_claims: int = 0
     stale_services: int = 0
+    # The PCN's income by payment stream over the year (batched, and expected when not yet).
+    income: stream_income.YearIncome | None = None
 
     population_minimum = POPULATION_MINIMUM
     population_maximum = POPULATION_MAXIMUM
@@ -179,6 +183,7 @@ PCN_CHARTS = (
     "caseloads",
     "outcomes",
     "organisations",
+    "income",
 )
 
 
@@ -192,12 +197,14 @@ def pcn_dashboard(*, pcn: PCN, year: YearSelection, today: dt.date | None = None
     claims = list(claim_selectors.claims_in_year(pcn_id=pcn.pk, year=year.year))
     awaiting = claim_selectors.claims_awaiting_review_by_pcn(pcn_ids=[pcn.pk]).get(pcn.pk, 0)
     activity = _social_prescribing(pcn=pcn, year=year, today=today)
+    income = stream_income.year_income(pcns=[pcn], year=year.year)
     charts = [
         practices_chart(population),
         posts_chart(arrs.by_role, month),
         spend_chart(year, arrs.entitlement, arrs.spend_by_month, arrs.forecast_by_month),
         claims_chart(year, claims),
         *activity.charts,
+        pcn_income_chart(year, income, pcn.pk),
     ]
     return PCNDashboard(
         pcn=pcn,
@@ -222,6 +229,7 @@ def pcn_dashboard(*, pcn: PCN, year: YearSelection, today: dt.date | None = None
         stale_services=referral_selectors.stale_service_count(
             before=today - dt.timedelta(days=STALE_AFTER_DAYS)
         ),
+        income=income,
     )
 
 

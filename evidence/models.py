@@ -66,8 +66,10 @@ class Attachment(models.Model):
         PNG = "image/png", "PNG image"
         JPEG = "image/jpeg", "JPEG image"
 
-    # The file itself is a named person's pay or contract; its name may name them too.
-    PERSONAL_DATA_FIELDS = ("file", "original_name")
+    # The name it was uploaded with may name the member of staff. The stored name is random,
+    # and the file itself (their pay or contract) is in the evidence storage, not the database:
+    # a scrubbed copy of the database points at files it does not hold.
+    PERSONAL_DATA_FIELDS = ("original_name",)
 
     line = models.ForeignKey(
         "reimbursement.ClaimLine", on_delete=models.CASCADE, related_name="attachments"

@@ -10,7 +10,7 @@ from .selectors import DomainProgress, Progress
 
 BLUE, GRID, TEXT, GREY = "#005eb8", "#d8dde0", "#212b32", "#4c6272"
 WIDTH, HEIGHT = 340, 190
-LEFT, RIGHT, TOP, BOTTOM = 78, 24, 16, 44
+LEFT, RIGHT, TOP, BOTTOM = 78, 40, 16, 44
 
 
 def movement_text(change: int | None) -> str:
@@ -122,4 +122,3 @@ def stage_class(position: int | None) -> str:
     """The heat map's cell class: darker for a later stage (each with its text, never colour
     alone)."""
     return "maturity-stage--none" if position is None else f"maturity-stage--{min(position, 4)}"
-

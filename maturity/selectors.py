@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from networks.models import PCN
 from pcn_admin.dates import year_label
@@ -354,6 +355,11 @@ def arrs_use(pcn: PCN, year: int, today: dt.date | None = None) -> ArrsUse:
     figures = f"approved claims £{spend:,.2f} of its ARR sum £{arr_sum:,.2f} ({percent}%)"
     if spend >= arr_sum:
         return ArrsUse("met", "Met", f"In {label}: {figures}.", spend, arr_sum, percent)
+    today = today or timezone.localdate()
+    if today <= dt.date(year + 1, 3, 31):
+        # The year is not over: more claims may yet come.
+        detail = f"In {label} so far: {figures}. The year runs to 31 March {year + 1}."
+        return ArrsUse("not_met", "Not met yet", detail, spend, arr_sum, percent)
     return ArrsUse("not_met", "Not met", f"In {label}: {figures}.", spend, arr_sum, percent)
 
 

@@ -18,7 +18,13 @@ _WORK = [
         Permission.VIEW_REMITTANCES,
     ),
     ("reimbursement:batch_build", "Build a payment batch", Permission.MANAGE_BATCHES),
+    (
+        "reimbursement:reconciliation",
+        "Reconciliation with NHS Payments to General Practice",
+        Permission.VIEW_RECONCILIATION,
+    ),
     ("roles:figures_coverage", "ARRS figures coverage", Permission.VIEW_FIGURES_COVERAGE),
+    ("workforce:plan_list", "Workforce plans", Permission.VIEW_WORKFORCE_PLANS),
     ("referrals:caseload", "Social prescribing caseload", Permission.MANAGE_REFERRALS),
     ("referrals:queue", "New referrals waiting for a link worker", Permission.VIEW_REFERRALS),
     ("referrals:overview", "Social prescribing overview", Permission.VIEW_REFERRAL_OVERVIEW),
@@ -28,6 +34,7 @@ _WORK = [
         Permission.ANSWER_ONWARD_REFERRALS,
     ),
     ("development:index", "PCN development funding and backfill", Permission.VIEW_BACKFILL_CLAIMS),
+    ("maturity:index", "PCN maturity matrix self-assessments", Permission.VIEW_MATURITY),
 ]
 
 

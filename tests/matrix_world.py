@@ -29,11 +29,22 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
+from development import services as development_services
+from maturity import services as maturity_services
+from maturity.models import Expectation, MatrixVersion
 from networks.models import ImportRecord
 from pcn_admin.templatetags.nhs_format import nhs_number as nhs_number_shown
 from referrals.models import AuditEvent, OnwardReferral, Taxonomy
 from reimbursement import services
-from reimbursement.models import Claim, ClaimLine
+from reimbursement.models import (
+    Claim,
+    ClaimLine,
+    DeclaredPayment,
+    PaymentStream,
+    ReportedPayment,
+    ReportedPaymentImport,
+    StreamRate,
+)
 from roles.models import EntitlementRate, Rate, ReimbursementPercentage, Role
 from tests.evidence.factories import AttachmentFactory, EvidenceSettingFactory
 from tests.networks.factories import (
@@ -139,6 +150,16 @@ class Area:
     attachment: object  # evidence on the draft line
     payroll_upload: object  # a payroll file received for the draft claim
     evidence_setting: object
+    # PCN development (maturity): filled in by _maturity once both areas exist.
+    maturity_round: object = None  # a self-assessment round of the area's PCN, open
+    assessment: object = None  # the PCN's assessment in it, a draft
+    # PCN development funding: filled in by _development once both areas exist.
+    allocation: object = None  # the commissioner's development funding
+    commitment: object = None  # backfill funding committed to the area's PCN
+    backfill_claim: object = None  # the payee practice's claim, awaiting review
+    baseline_post: object = None  # a post the commissioner funds outside ARRS
+    # Payment streams: filled in by _declared once both areas exist.
+    declared_payment: object = None  # an IIF amount for the area's PCN, awaiting review
 
 
 @dataclass
@@ -345,6 +366,116 @@ def _shared_records(superuser) -> dict:
     }
 
 
+def _reported_payments(*areas: Area) -> None:
+    """What NHS England reported as paid to each area's payee practice in 2024/25, under the
+    area's PCN and Sub-ICB location (the reconciliation's page and CSV)."""
+    source = ReportedPaymentImport.objects.create(
+        year=2024, file_name="nhs-payments-to-general-practice-2024-25.csv", sha256="0" * 64
+    )
+    core = PaymentStream.objects.get(code="core")
+    ReportedPayment.objects.bulk_create(
+        ReportedPayment(
+            source=source,
+            year=2024,
+            stream=core,
+            practice_code=area.payee_practice.code,
+            practice=area.payee_practice,
+            pcn_code=area.pcn.code,
+            pcn_name=area.pcn.name,
+            pcn=area.pcn,
+            commissioner_code=area.commissioner.code,
+            amount=Decimal("1234.56"),
+        )
+        for area in areas
+    )
+
+
+def _maturity(world: MatrixWorld) -> None:
+    """A self-assessment round in each area for its PCN (named after the PCN, so another area's
+    round shows as a leak), and the national matrix and prospectus rows, each with a version."""
+    version = MatrixVersion.objects.get(name="PCN maturity matrix 2019")
+    for area in (world.own, world.foreign):
+        area.maturity_round = maturity_services.round_open(
+            commissioner=area.commissioner,
+            name=f"{area.pcn.name} baseline",
+            date=dt.date(2019, 11, 29),
+            matrix_version=version,
+            pcns=[area.pcn],
+            by=None,
+        )
+        area.assessment = area.maturity_round.assessments.get(pcn=area.pcn)
+    national = {
+        "matrixversion": version,
+        "domain": version.domains.order_by("position").first(),
+        "expectation": Expectation.objects.order_by("position").first(),
+    }
+    for row in national.values():
+        row.save()  # seeded by a migration, which keeps no history: now each has a version
+    world.shared.update(national)
+
+
+def _development(world: MatrixWorld) -> None:
+    """Development funding in each area: an allocation, backfill funding committed to its PCN,
+    a backfill claim from its payee practice awaiting review, and a baseline post."""
+    for area in (world.own, world.foreign):
+        staff = CommissionerStaffFactory(commissioner=area.commissioner)
+        area.allocation = development_services.allocation_create(
+            commissioner=area.commissioner,
+            name="PCN development support 2025/26",
+            source="The ICS",
+            year=2025,
+            amount=Decimal("10000.00"),
+            by=staff,
+        )
+        area.commitment = development_services.commitment_create(
+            allocation=area.allocation,
+            pcn=area.pcn,
+            description="Backfill for practices",
+            domain="backfill",
+            amount=Decimal("2000.00"),
+            by=staff,
+        )
+        manager = PracticeManagerFactory(practice=area.payee_practice)
+        area.backfill_claim = development_services.backfill_claim_submit(
+            commitment=area.commitment,
+            practice=area.payee_practice,
+            person_name=f"{area.pcn.name} backfilled",
+            activity="Maturity matrix workshop",
+            date=dt.date(2025, 9, 18),
+            hours=Decimal("3.5"),
+            hourly_rate=Decimal("90.00"),
+            by=manager,
+        )
+        area.baseline_post = development_services.baseline_post_create(
+            pcn=area.pcn,
+            role=Role.objects.get(code="paramedic"),
+            wte=Decimal("2.00"),
+            start_date=dt.date(2018, 10, 1),
+            by=staff,
+        )
+
+
+def _declared(world: MatrixWorld) -> None:
+    """A declared IIF amount awaiting review for each area's PCN, and the national payment
+    streams and rates (each with a version: seeded by a migration, they had none)."""
+    iif = PaymentStream.objects.get(code="iif")
+    for area in (world.own, world.foreign):
+        area.declared_payment = DeclaredPayment.objects.create(
+            stream=iif,
+            pcn=area.pcn,
+            month=DRAFT_MONTH,
+            amount=Decimal("4321.00"),
+            note=f"{area.pcn.name} IIF achievement",
+        )
+    national = {
+        "paymentstream": PaymentStream.objects.get(code="core"),
+        "streamrate": StreamRate.objects.order_by("pk").first(),
+    }
+    for row in national.values():
+        row.save()
+    world.shared.update(national)
+
+
 def build_world() -> MatrixWorld:
     own = _area("A", "Q1A", "Ashfield", "U91001", "Y91011")
     foreign = _area("B", "Q2B", "Brookmoor", "U92001", "Y92011")
@@ -364,7 +495,11 @@ def build_world() -> MatrixWorld:
     }
     # Area B's link worker and staff exist too, so B's records have owners of their own.
     CommissionerStaffFactory(username="matrix-b-commissioner", commissioner=foreign.commissioner)
+    _reported_payments(own, foreign)
     world = MatrixWorld(own=own, foreign=foreign, users=users, shared=_shared_records(superuser))
+    _maturity(world)
+    _development(world)
+    _declared(world)
     world.markers = _markers(world)
     assert OnwardReferral.objects.filter(service__organisation=own.organisation).count() == 1
     assert AuditEvent.objects.count() >= 2
@@ -553,6 +688,11 @@ SHARED_KINDS = {
     "accessfailurelog",
     "totpdevice",
     "authtoken",
+    "matrixversion",
+    "domain",
+    "expectation",
+    "paymentstream",
+    "streamrate",
 }
 AREA_ATTRIBUTES = {
     "commissioner": "commissioner",
@@ -584,6 +724,13 @@ AREA_ATTRIBUTES = {
     "attachment": "attachment",
     "payrollupload": "payroll_upload",
     "evidencesetting": "evidence_setting",
+    "maturity_round": "maturity_round",
+    "assessment": "assessment",
+    "allocation": "allocation",
+    "commitment": "commitment",
+    "backfillclaim": "backfill_claim",
+    "baselinepost": "baseline_post",
+    "declaredpayment": "declared_payment",
 }
 
 

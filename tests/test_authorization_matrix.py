@@ -34,11 +34,11 @@ import pytest
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from drf_spectacular.generators import SchemaGenerator
 
 from referrals import oruk
+from reimbursement.models import PaymentStream
 from tests.evidence.factories import PDF as EVIDENCE_PDF
 from tests.matrix_world import (
     DENIED,
@@ -367,6 +367,69 @@ PAGES: dict[str, Entry] = {
         path=rev("reimbursement:batch_mark_paid", reference=lambda r: r.reference),
         data=lambda batch, world: {"paid_on": "2025-07-01", "payment_reference": "BACS-1"},
     ),
+    # Declared Network Contract DES amounts (IIF, care home premium...): the commissioner's
+    # staff enter, import and review their own area's; the PCN's clinical director and
+    # practice managers read their PCN's, as they read its claims and remittances.
+    "reimbursement:declared_list": Entry(
+        read=may(PCN_STAFF), path=rev("reimbursement:declared_list")
+    ),
+    "reimbursement:declared_enter": create(
+        read=may(STAFF),
+        write=creates(STAFF, api=False),
+        kind="pcn",
+        path=rev("reimbursement:declared_enter"),
+        data=lambda pcn, world: {
+            "pcn": pcn.pk,
+            "stream": PaymentStream.objects.get(code="care_home_premium").pk,
+            "month": "2025-09",
+            "amount": "1830.00",
+            "note": "Matrix amount",
+        },
+    ),
+    # A file naming another area's PCN imports nothing there.
+    "reimbursement:declared_import": create(
+        read=may(STAFF),
+        write=creates(STAFF, api=False),
+        kind="pcn",
+        path=rev("reimbursement:declared_import"),
+        data=lambda pcn, world: {
+            "file": SimpleUploadedFile(
+                "declared.csv",
+                f"PCN code,Stream code,Month,Amount\n{pcn.code},iif,2025-09,100.00\n".encode(),
+                content_type="text/csv",
+            )
+        },
+    ),
+    "reimbursement:declared_detail": Entry(
+        read=may(PCN_STAFF),
+        kind="declaredpayment",
+        path=rev("reimbursement:declared_detail", pk=pk),
+    ),
+    "reimbursement:declared_approve": Entry(
+        write=may(STAFF),
+        kind="declaredpayment",
+        path=rev("reimbursement:declared_approve", pk=pk),
+        data=lambda declared, world: {},
+    ),
+    "reimbursement:declared_reject": Entry(
+        write=may(STAFF),
+        kind="declaredpayment",
+        path=rev("reimbursement:declared_reject", pk=pk),
+        data=lambda declared, world: {"reason": "Not in the achievement statement."},
+    ),
+    # What the app paid against what NHS England reported: the commissioner's staff, own area.
+    "reimbursement:reconciliation": Entry(
+        read=may(STAFF),
+        path=rev("reimbursement:reconciliation"),
+        query="?year=2024",
+        foreign_query="?year=2024&commissioner=Q2B",
+    ),
+    "reimbursement:reconciliation_csv": Entry(
+        read=may(STAFF),
+        path=rev("reimbursement:reconciliation_csv"),
+        query="?year=2024",
+        foreign_query="?year=2024&commissioner=Q2B",
+    ),
     # Workforce plans: priced against the entitlement, so for the dashboard's people. The
     # clinical director drafts, tries changes, submits and recruits; the commissioner's staff
     # sign off and see their area's plans.
@@ -568,6 +631,186 @@ PAGES: dict[str, Entry] = {
             pk=lambda s: oruk.part_id(s.uuid, "service_at_location"),
         ),
     ),
+    # PCN development (maturity): the PCN's clinical director completes its self-assessment;
+    # the commissioner's staff open rounds, read the heat map and add the system's view; both
+    # see the PCN's progress and checklist. The matrix is national (not scoped).
+    "maturity:index": Entry(read=may(DASHBOARD), path=rev("maturity:index")),
+    "maturity:matrix": Entry(read=may(DASHBOARD, scoped=False), path=rev("maturity:matrix")),
+    "maturity:round_create": create(
+        read=may(STAFF),
+        write=creates(STAFF, api=False),
+        kind="pcn",
+        path=rev("maturity:round_create"),
+        data=lambda pcn, world: {
+            "commissioner": pcn.commissioner_id,
+            "name": "Matrix round",
+            "date": "2020-03-31",
+            "matrix_version": world.shared["matrixversion"].pk,
+            "pcns": [pcn.pk],
+        },
+    ),
+    "maturity:round_detail": Entry(
+        read=may(STAFF), kind="maturity_round", path=rev("maturity:round_detail", pk=pk)
+    ),
+    "maturity:round_csv": Entry(
+        read=may(STAFF), kind="maturity_round", path=rev("maturity:round_csv", pk=pk)
+    ),
+    "maturity:round_close": Entry(
+        write=may(STAFF),
+        kind="maturity_round",
+        path=rev("maturity:round_close", pk=pk),
+        data=lambda r, world: {},
+    ),
+    "maturity:place_assessment": Entry(
+        read=may(STAFF),
+        write=may(STAFF),
+        kind="maturity_round",
+        path=rev("maturity:place_assessment", pk=pk),
+        data=lambda r, world: {"action": "submit"},
+    ),
+    "maturity:assessment_detail": Entry(
+        read=may(DASHBOARD), kind="assessment", path=rev("maturity:assessment_detail", pk=pk)
+    ),
+    "maturity:assessment_edit": Entry(
+        read=may(SU | {"director"}),
+        write=may(SU | {"director"}),
+        kind="assessment",
+        path=rev("maturity:assessment_edit", pk=pk),
+        data=lambda a, world: {"action": "save"},
+    ),
+    "maturity:system_view": Entry(
+        read=may(STAFF),
+        write=may(STAFF),
+        kind="assessment",
+        path=rev("maturity:system_view", pk=pk),
+        data=lambda a, world: {"system_view": "The matrix's view."},
+    ),
+    "maturity:pcn_progress": Entry(
+        read=may(DASHBOARD), kind="pcn", path=rev("maturity:pcn_progress", code=code)
+    ),
+    "maturity:pcn_progress_csv": Entry(
+        read=may(DASHBOARD), kind="pcn", path=rev("maturity:pcn_progress_csv", code=code)
+    ),
+    "maturity:checklist": Entry(
+        read=may(DASHBOARD),
+        write=may(DASHBOARD),
+        kind="pcn",
+        path=rev("maturity:checklist", code=code),
+        data=lambda pcn, world: {
+            f"expectation-{e.pk}-status": "in_progress"
+            for e in world.shared["expectation"]._meta.model.objects.filter(measure="typed")
+        },
+    ),
+    # PCN development funding: the commissioner's staff keep their area's allocations,
+    # commitments, spend and baseline posts; the PCN's clinical director reads its funding and
+    # baseline posts; the manager of a member practice claims backfill, which the staff review.
+    "development:index": Entry(read=may(PCN_STAFF), path=rev("development:index")),
+    "development:allocation_list": Entry(
+        read=may(STAFF), path=rev("development:allocation_list")
+    ),
+    "development:allocation_create": create(
+        read=may(STAFF),
+        write=creates(STAFF, api=False),
+        kind="commissioner",
+        path=rev("development:allocation_create"),
+        data=lambda commissioner, world: {
+            "commissioner": commissioner.pk,
+            "name": "Matrix allocation",
+            "source": "The ICS",
+            "year": "2025",
+            "amount": "1000.00",
+            "clinical_director_percent": "10",
+        },
+    ),
+    "development:allocation_detail": Entry(
+        read=may(STAFF), kind="allocation", path=rev("development:allocation_detail", pk=pk)
+    ),
+    "development:earmark_create": Entry(
+        read=may(STAFF),
+        write=may(STAFF),
+        kind="allocation",
+        path=rev("development:earmark_create", pk=pk),
+        data=lambda allocation, world: {"name": "Matrix earmark", "amount": "1.00"},
+    ),
+    "development:commitment_create": Entry(
+        read=may(STAFF),
+        write=may(STAFF),
+        kind="allocation",
+        path=rev("development:commitment_create", pk=pk),
+        data=lambda allocation, world: {
+            "programme": "Matrix programme",
+            "description": "Matrix commitment",
+            "domain": "leadership",
+            "amount": "1.00",
+        },
+    ),
+    "development:commitment_detail": Entry(
+        read=may(DASHBOARD), kind="commitment", path=rev("development:commitment_detail", pk=pk)
+    ),
+    "development:spend_create": Entry(
+        read=may(STAFF),
+        write=may(STAFF),
+        kind="commitment",
+        path=rev("development:spend_create", pk=pk),
+        data=lambda commitment, world: {"amount": "1.00", "date": "2025-10-01"},
+    ),
+    "development:pcn_funding": Entry(
+        read=may(DASHBOARD), kind="pcn", path=rev("development:pcn_funding", code=code)
+    ),
+    "development:backfill_list": Entry(read=may(PCN_STAFF), path=rev("development:backfill_list")),
+    "development:backfill_create": create(
+        read=may({"practice"}),
+        write=creates({"practice"}, api=False),
+        kind="commitment",
+        path=rev("development:backfill_create"),
+        data=lambda commitment, world: {
+            "commitment": commitment.pk,
+            "person_name": "Matrix Person",
+            "activity": "Workshop",
+            "date": "2025-09-19",
+            "hours": "2",
+            "hourly_rate": "90.00",
+        },
+    ),
+    "development:backfill_detail": Entry(
+        read=may(PCN_STAFF),
+        kind="backfillclaim",
+        path=rev("development:backfill_detail", pk=pk),
+    ),
+    "development:backfill_review": Entry(
+        write=may(STAFF),
+        kind="backfillclaim",
+        path=rev("development:backfill_review", pk=pk),
+        data=lambda claim, world: {"decision": "reject", "reason": "Not a PCN activity."},
+    ),
+    "development:baseline_post_list": Entry(
+        read=may(DASHBOARD), path=rev("development:baseline_post_list")
+    ),
+    "development:baseline_post_create": create(
+        read=may(STAFF),
+        write=creates(STAFF, api=False),
+        kind="pcn",
+        path=rev("development:baseline_post_create"),
+        data=lambda pcn, world: {
+            "pcn": pcn.pk,
+            "role": world.shared["role"].pk,
+            "wte": "1.0",
+            "start_date": "2018-01-01",
+            "funded_years": "5",
+        },
+    ),
+    "development:baseline_post_edit": Entry(
+        read=may(STAFF),
+        write=may(STAFF),
+        kind="baselinepost",
+        path=rev("development:baseline_post_edit", pk=pk),
+        data=lambda post, world: {
+            "role": post.role_id,
+            "wte": "3.0",
+            "start_date": "2018-10-01",
+            "funded_years": "5",
+        },
+    ),
 }
 
 
@@ -599,6 +842,12 @@ SECURITY = dict(view=SU, add=SU, change=SU, delete=SU)
 LOGS = dict(view=SU, change=SU, delete=SU)  # axes' records: never added by hand
 
 ADMIN_MODELS: dict[str, AdminModel] = {
+    # The maturity matrix and the prospectus: national, kept by national administrators.
+    "maturity.matrixversion": AdminModel("matrixversion", **REFERENCE),
+    "maturity.domain": AdminModel("domain", **REFERENCE),
+    "maturity.expectation": AdminModel(
+        "expectation", change_data={"text": "Changed by the matrix"}, **REFERENCE
+    ),
     "auth.group": AdminModel("group", **SECURITY),
     "axes.accessattempt": AdminModel("accessattempt", **LOGS),
     "axes.accesslog": AdminModel("accesslog", **LOGS),
@@ -643,6 +892,14 @@ ADMIN_MODELS: dict[str, AdminModel] = {
         scoped=True,
         versions=True,
         change_data={"return_query": "Where is the payslip?"},
+    ),
+    # The Network Contract DES streams and their dated rates: national figures, as the ARRS
+    # maxima. A stream is never deleted: amounts are paid under it.
+    "reimbursement.paymentstream": AdminModel(
+        "paymentstream", **{**REFERENCE, "delete": NOBODY}, change_data={"name": "Matrix"}
+    ),
+    "reimbursement.streamrate": AdminModel(
+        "streamrate", change_data={"per_patient": "1.0000"}, **REFERENCE
     ),
     "reimbursement.claimline": AdminModel(
         "submitted_line",

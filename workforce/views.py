@@ -155,7 +155,10 @@ def _plan_context(request, plan: WorkforcePlan, posts, price) -> dict:
         "versions": plan_versions,
         "can_edit": can_edit and plan.is_draft,
         "can_submit": can_edit and plan.is_draft,
-        "can_new_version": can_edit and plan.status in WorkforcePlan.LIVE and not has_draft,
+        "can_new_version": can_edit
+        and plan.status in WorkforcePlan.LIVE
+        and not has_draft
+        and plan.year in selectors.plan_years(timezone.localdate()),
         "can_sign_off": plan.status == WorkforcePlan.Status.SUBMITTED
         and access.can(user, P.SIGN_OFF_WORKFORCE_PLANS, plan),
         "can_recruit": can_edit

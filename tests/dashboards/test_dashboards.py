@@ -558,6 +558,12 @@ PCN_DASHBOARD_QUERIES = 29  # 26, the new-referrals queue, and the attention pan
 # claims and stale directory entries (the rest of the panel reuses figures already read)
 # The commissioner's includes the three reads of the figures coverage (roles.coverage).
 COMMISSIONER_DASHBOARD_QUERIES = 24
+# Both add the income by payment stream (reimbursement.income): the streams and their rates,
+# the batches, the stream amounts and the ARRS lines (5), and the expected amounts for months
+# not yet batched (reimbursement.streams.rate_stream_amounts: rates, members, list sizes).
+INCOME_QUERIES = 8
+PCN_DASHBOARD_QUERIES += INCOME_QUERIES
+COMMISSIONER_DASHBOARD_QUERIES += INCOME_QUERIES
 
 
 def test_the_pcn_dashboard_runs_a_fixed_number_of_queries(

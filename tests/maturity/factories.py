@@ -85,3 +85,23 @@ class ExpectationStatusFactory(factory.django.DjangoModelFactory):
         lambda: models.Expectation.objects.get(key="five-year-journey")
     )
     status = models.ExpectationStatus.Status.IN_PROGRESS
+
+
+def maturity_forms(pcn) -> list:
+    """One of each maturity form, for tests/pcn_admin/test_plain_errors.py."""
+    from maturity import forms
+    from networks.models import PCN, Commissioner
+
+    version = matrix_2019()
+    domain = version.domains.first()
+    stages = list(version.stages.order_by("position"))
+    return [
+        forms.RoundForm(
+            commissioners=Commissioner.objects.filter(pk=pcn.commissioner_id),
+            pcns=PCN.objects.filter(pk=pcn.pk),
+        ),
+        forms.RatingForm(domain=domain, stages=stages),
+        forms.SystemViewForm(),
+        forms.SystemRatingForm(domain=domain, stages=stages),
+        forms.ExpectationForm(expectation=models.Expectation.objects.first()),
+    ]

@@ -60,9 +60,7 @@ def test_a_pcn_that_claimed_less_than_its_sum_has_not_met_it(pcn):
         Decimal("1000.00"),
         Decimal("14.0"),
     )
-    assert use.detail == (
-        "In 2020/21: approved claims £1,000.00 of its ARR sum £7,131.00 (14.0%)."
-    )
+    assert use.detail == ("In 2020/21: approved claims £1,000.00 of its ARR sum £7,131.00 (14.0%).")
 
 
 def test_a_pcn_that_claimed_its_whole_sum_has_met_it(pcn):
@@ -165,3 +163,10 @@ def test_the_checklist_takes_a_fixed_number_of_queries(client, pcn, django_asser
     url = reverse("maturity:checklist", args=[pcn.code]) + "?year=2020"
     with django_assert_max_num_queries(25):
         assert client.get(url).status_code == 200
+
+
+def test_a_year_still_running_is_not_met_yet(pcn):
+    _approved(pcn, "1000.00")
+    use = selectors.arrs_use(pcn, YEAR, today=dt.date(2021, 1, 15))
+    assert use.text == "Not met yet"
+    assert use.detail.endswith("The year runs to 31 March 2021.")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from evidence.forms import AttachmentForm
 from networks.api import NominatedPayeeSerializer, PCNSerializer, PracticeSerializer
 from networks.forms import NationalFileForm
 from networks.models import PCN, Practice
@@ -16,6 +17,7 @@ from pcn_admin.auth_views import CodeForm, TokenRequestSerializer
 from referrals import forms as referral_forms
 from referrals.api import OrganisationSerializer, ServiceSerializer
 from reimbursement import forms as claim_forms
+from reimbursement import payroll, payroll_forms, review_forms
 from reimbursement import services
 from reimbursement.api.claims import (
     ClaimCreateSerializer,
@@ -27,6 +29,7 @@ from reimbursement.api.claims import (
 from roles.api import PostEndSerializer, PostSerializer, RateSerializer
 from roles.forms import PostEndForm, PostForm
 from roles.models import Role
+from tests.maturity.factories import maturity_forms
 from tests.networks.factories import MembershipFactory, PCNFactory
 from tests.pcn_admin.factories import (
     ClinicalDirectorUserFactory,
@@ -60,6 +63,13 @@ FORM_VALIDATOR_CODES = {
 }
 
 
+def _payroll_match_form():
+    cells = {"row": 2, "name": "Priya Shah", "month": "2025-06", "salary": "1", "employer_ni": "1"}
+    rows, _ = payroll.check_rows([{**cells, "employer_pension": "1"}], JUNE)
+    staff = [payroll.StaffMember(1, "Priya Shah", "", "Clinical pharmacist")]
+    return payroll_forms.PayrollMatchForm(matching=payroll.match_rows(rows, staff), staff=staff)
+
+
 def _every_form():
     pcn = PCNFactory()
     practices = Practice.objects.filter(pk=MembershipFactory(pcn=pcn).practice.pk)
@@ -74,6 +84,11 @@ def _every_form():
         claim_forms.ClaimDeclarationForm(),
         claim_forms.LineDecisionForm(),
         claim_forms.ClaimReturnForm(),
+        payroll_forms.PayrollUploadForm(),
+        _payroll_match_form(),
+        review_forms.BulkReviewForm(user=UserFactory(is_superuser=True)),
+        review_forms.BulkApproveForm(),
+        AttachmentForm(),
         referral_forms.ReferralForm(pcn=pcn, practices=practices),
         referral_forms.StatusChangeForm(referral=referral),
         referral_forms.ContactForm(),
@@ -85,6 +100,7 @@ def _every_form():
         referral_forms.SelfReferralForm(),
         NationalFileForm(),
         CodeForm(),
+        *maturity_forms(pcn),
     ]
 
 

@@ -165,8 +165,9 @@ def test_the_change_page_costs_the_same_queries_whatever_the_number_of_lines(
     world = make_batch_world(extra_lines=extra_lines)
     client.force_login(world.reviewer)
 
-    # session, user, the batch (twice), admin permissions and content types, payees, late lines
-    with django_assert_max_num_queries(9):
+    # session, user, the batch (twice), admin permissions and content types, payees, late lines,
+    # and two for the payment streams: the streams and the batch's total in each
+    with django_assert_max_num_queries(11):
         response = client.get(_change(world.batch))
 
     assert response.status_code == 200

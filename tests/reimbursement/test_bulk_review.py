@@ -253,9 +253,7 @@ def test_only_commissioner_staff_review_in_bulk(client, world, month_of_claims, 
     assert ClaimLine.objects.get(pk=clean).status == "pending"
 
 
-def test_another_areas_reviewer_sees_and_approves_none_of_this_area(
-    client, world, month_of_claims
-):
+def test_another_areas_reviewer_sees_and_approves_none_of_this_area(client, world, month_of_claims):
     client.force_login(world.other_reviewer)
     clean = month_of_claims["clean"].pk
 

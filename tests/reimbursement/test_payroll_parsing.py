@@ -39,7 +39,7 @@ def checked(text: str, month=SEPTEMBER):
 def test_a_csv_is_read_by_its_headers_in_any_order_with_other_columns_ignored():
     text = (
         "Employee number, Pay Period ,Gross pay,Employers NI,Employer's pension,Staff name\n"
-        "E17,2025-09,\"£3,100.00\",341.00,445.78,Priya Shah\n"
+        'E17,2025-09,"£3,100.00",341.00,445.78,Priya Shah\n'
     )
     rows = read_payroll(upload(text), "payroll.csv")
 
@@ -82,8 +82,7 @@ def test_an_xlsx_is_read_with_numbers_dates_and_formula_noise_to_the_penny():
     _, problems = check_rows(rows, SEPTEMBER)
     # 356.624 is not a penny amount: the check says so rather than rounding someone's pay.
     assert [str(p) for p in problems] == [
-        "Row 2, Employer pension: “356.624” has more than 2 decimal places: round it to the "
-        "penny."
+        "Row 2, Employer pension: “356.624” has more than 2 decimal places: round it to the penny."
     ]
 
 
@@ -125,7 +124,8 @@ def test_text_in_a_money_column_names_the_row_column_and_value():
 
 def test_a_row_for_another_month_is_a_problem_naming_both_months():
     rows, problems = checked(
-        "Priya Shah,,2025-09,3100.00,341.00,445.78,\r\nTom Robson,,Aug-25,2480.00,272.80,356.62,\r\n"
+        "Priya Shah,,2025-09,3100.00,341.00,445.78,\r\n"
+        "Tom Robson,,Aug-25,2480.00,272.80,356.62,\r\n"
     )
     assert [r.name for r in rows] == ["Priya Shah"]
     assert [str(p) for p in problems] == [
@@ -159,7 +159,9 @@ def test_an_amount_that_cannot_be_pay_is_refused(typed, why):
 
 def test_a_row_with_neither_name_nor_registration_number_is_a_problem():
     _, problems = checked(",,2025-09,3100.00,341.00,445.78,\r\n")
-    assert str(problems[0]) == "Row 2, Name: no name or registration number: say who the row is for."
+    assert str(problems[0]) == (
+        "Row 2, Name: no name or registration number: say who the row is for."
+    )
 
 
 # Matching ---------------------------------------------------------------------------------
@@ -208,9 +210,7 @@ def test_an_unknown_person_is_named_and_the_staff_without_a_row_are_listed():
 
 
 def test_a_choice_fixes_an_unmatched_row_and_leaving_out_is_a_choice():
-    rows = rows_of(
-        "J Smith,,2025-09,1900,190,273.22,\r\nCleaner,,2025-09,1500,100,0,\r\n"
-    )
+    rows = rows_of("J Smith,,2025-09,1900,190,273.22,\r\nCleaner,,2025-09,1500,100,0,\r\n")
     matching = match_rows(rows, STAFF, {2: str(ANNE.post_id), 3: LEAVE_OUT})
 
     assert [(m.staff, m.how, m.left_out) for m in matching.matches] == [
@@ -225,10 +225,14 @@ def test_the_same_person_twice_is_a_problem_on_both_rows():
     rows = rows_of("Priya Shah,,2025-09,3100,341,445.78,\r\nP Shah,2051234,2025-09,10,1,1,\r\n")
     matching = match_rows(rows, STAFF)
 
-    assert matching.problems == [
-        "Rows 2 and 3 are all Priya Shah (Clinical pharmacist): each person once. Choose who "
-        "each row is, or leave one out."
-    ] * 2
+    assert (
+        matching.problems
+        == [
+            "Rows 2 and 3 are all Priya Shah (Clinical pharmacist): each person once. Choose who "
+            "each row is, or leave one out."
+        ]
+        * 2
+    )
     assert matching.to_fill == []
 
 

@@ -20,8 +20,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("figures_before_pay
 HEADER = "Name,Registration number,Month,Salary,Employer NI,Employer pension,Sub-contract fee\n"
 # The worked example's pharmacist (by registration number) and the June starter (by name).
 GOOD_ROWS = (
-    "P. Shah,2051234,2025-06,3500.00,465.80,500.00,\n"
-    "Tom Robson,,2025-06,1200.00,120.00,172.56,\n"
+    "P. Shah,2051234,2025-06,3500.00,465.80,500.00,\nTom Robson,,2025-06,1200.00,120.00,172.56,\n"
 )
 
 
@@ -131,13 +130,13 @@ def test_the_same_person_twice_stops_confirmation_naming_both_rows(world, draft)
         services.payroll_upload_confirm(upload=upload, by=world.practice_manager)
     assert draft.lines.filter(salary__isnull=False).count() == 0
 
-    services.payroll_upload_confirm(upload=upload, choices={4: LEAVE_OUT}, by=world.practice_manager)
+    services.payroll_upload_confirm(
+        upload=upload, choices={4: LEAVE_OUT}, by=world.practice_manager
+    )
     assert draft.lines.get(post=world.pharmacist).salary == Decimal("3500.00")
 
 
-def test_a_row_left_out_leaves_its_line_as_it_was_and_staff_without_a_row_keep_theirs(
-    world, draft
-):
+def test_a_row_left_out_leaves_its_line_as_it_was_and_staff_without_a_row_keep_theirs(world, draft):
     services.claim_line_update(
         line=draft.lines.get(post=world.link_worker_post),
         by=world.director,

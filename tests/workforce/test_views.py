@@ -12,7 +12,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from pcn_admin.dates import financial_year
 from roles.models import Post
 from tests.networks.factories import ListSizeFactory, MembershipFactory, PCNFactory
 from tests.pcn_admin.factories import (
@@ -27,6 +29,8 @@ from workforce.models import PlannedPost, WorkforcePlan
 from .factories import PlannedPostFactory, WorkforcePlanFactory
 
 pytestmark = pytest.mark.django_db
+# A year a plan may be started for, whenever the tests run.
+THIS_YEAR = str(financial_year(timezone.localdate()))
 
 
 def value(html: str, testid: str) -> str:
@@ -194,7 +198,7 @@ class TestSubmittingAndSigningOff:
     def test_starting_a_plan_for_another_pcn_is_refused(self, client, world):
         client.force_login(world.director)
         response = client.post(
-            reverse("workforce:plan_start"), {"pcn": world.other_pcn.pk, "year": "2025"}
+            reverse("workforce:plan_start"), {"pcn": world.other_pcn.pk, "year": THIS_YEAR}
         )
         assert response.status_code == 200  # shown again with the error
         assert not WorkforcePlan.objects.exists()
@@ -202,7 +206,7 @@ class TestSubmittingAndSigningOff:
     def test_the_director_starts_a_plan(self, client, world):
         client.force_login(world.director)
         response = client.post(
-            reverse("workforce:plan_start"), {"pcn": world.pcn.pk, "year": "2025"}
+            reverse("workforce:plan_start"), {"pcn": world.pcn.pk, "year": THIS_YEAR}
         )
         plan = WorkforcePlan.objects.get()
         assert response["Location"] == detail(plan)
@@ -303,3 +307,41 @@ def test_the_area_page_takes_the_same_queries_for_one_pcn_or_six(client, world, 
         PlannedPostFactory(plan=other, hours=Decimal(10 + n))
     assert _queries(client, url) == small
     assert small <= 20
+
+
+def test_the_pcn_dashboard_links_to_the_years_plans(client, world):
+    client.force_login(world.director)
+    page = client.get(
+        reverse("dashboards:pcn_dashboard", args=[world.pcn.code]) + "?year=2025"
+    ).content.decode()
+    link = reverse("workforce:plan_list") + f"?pcn={world.pcn.code}&amp;year=2025"
+    assert link in page
+    plans = client.get(reverse("workforce:plan_list") + f"?pcn={world.pcn.code}&year=2025")
+    assert plans.status_code == 200
+
+
+def test_a_plan_for_a_year_with_no_arr_sum_rate_says_not_known(client, world):
+    plan = WorkforcePlanFactory(pcn=world.pcn, year=2026)
+    PlannedPostFactory(plan=plan)
+    client.force_login(world.director)
+    html = client.get(detail(plan)).content.decode()
+    assert value(html, "entitlement") == "" and value(html, "headroom") == ""
+    assert Decimal(value(html, "planned-total")) > 0
+    assert html.count("Not known") >= 2
+    assert "No ARR sum rate has been published for 2026/27" in html
+
+
+def test_a_new_version_is_offered_on_a_submitted_plan_and_starts_from_it(client, world):
+    this_year = financial_year(timezone.localdate())  # a year a plan may be started for
+    plan = WorkforcePlanFactory(
+        pcn=world.pcn, year=this_year, status=WorkforcePlan.Status.SUBMITTED
+    )
+    PlannedPostFactory(plan=plan)
+    client.force_login(world.director)
+    assert "Start a new version" in client.get(detail(plan)).content.decode()
+    response = client.post(
+        reverse("workforce:plan_start"), {"pcn": world.pcn.pk, "year": str(plan.year)}
+    )
+    second = WorkforcePlan.objects.get(version=2)
+    assert response["Location"] == detail(second)
+    assert second.posts.count() == 1

@@ -6,9 +6,11 @@ from django.db import transaction
 
 from development import seed as development_seed
 from evidence import seed as evidence_seed
+from maturity import seed as maturity_seed
 from networks import demo as register_demo
 from referrals import seed as referrals_seed
 from reimbursement import seed as reimbursement_seed
+from reimbursement import seed_payroll as payroll_seed
 from reimbursement import seed_reported as reported_payments_seed
 from roles import seed as roles_seed
 from workforce import seed as workforce_seed
@@ -28,9 +30,11 @@ class Command(BaseCommand):
                 referrals_seed,
                 reimbursement_seed,
                 reported_payments_seed,
+                payroll_seed,
                 evidence_seed,
                 workforce_seed,
                 development_seed,
+                maturity_seed,
             ):
                 app_seed.seed_demo(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/"))
