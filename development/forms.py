@@ -97,9 +97,7 @@ class CommitmentForm(PlainErrorsForm, forms.ModelForm):
 class SpendForm(PlainErrorsForm, forms.Form):
     amount = _money("Amount spent (£)")
     date = forms.DateField(label="Date spent", widget=DATE)
-    note = forms.CharField(
-        label="What it paid for (optional)", max_length=300, required=False
-    )
+    note = forms.CharField(label="What it paid for (optional)", max_length=300, required=False)
 
 
 class BackfillClaimForm(PlainErrorsForm, forms.Form):

@@ -133,9 +133,7 @@ class Earmark(models.Model):
 class Commitment(models.Model):
     """Money committed from an allocation to a PCN or a programme, in one prospectus domain."""
 
-    allocation = models.ForeignKey(
-        Allocation, on_delete=models.PROTECT, related_name="commitments"
-    )
+    allocation = models.ForeignKey(Allocation, on_delete=models.PROTECT, related_name="commitments")
     pcn = models.ForeignKey(
         "networks.PCN",
         null=True,
@@ -194,7 +192,11 @@ class Commitment(models.Model):
         errors = {}
         if bool(self.pcn_id) == bool(self.programme.strip()):
             errors["programme"] = "Choose the PCN or name the programme, not both."
-        if self.allocation_id and self.earmark_id and self.earmark.allocation_id != self.allocation_id:
+        if (
+            self.allocation_id
+            and self.earmark_id
+            and self.earmark.allocation_id != self.allocation_id
+        ):
             errors["earmark"] = "Choose an earmark of this allocation."
         if (
             self.allocation_id
@@ -341,9 +343,7 @@ class BaselinePost(models.Model):
         decimal_places=2,
         help_text="Whole-time equivalent, for example 4 or 11.2.",
     )
-    start_date = models.DateField(
-        help_text="When the post started: on or before 31 March 2019."
-    )
+    start_date = models.DateField(help_text="When the post started: on or before 31 March 2019.")
     funded_years = models.PositiveSmallIntegerField(
         "years funded",
         default=5,
@@ -424,7 +424,9 @@ class BaselinePost(models.Model):
         if self.pcn_id and post.pcn_id != self.pcn_id:
             return {"post": "Choose a member of this PCN's staff."}
         if self.role_id and post.role_id != self.role_id:
-            return {"post": f"{post.person_name} is a {post.role.name.lower()}: choose the same role."}
+            return {
+                "post": f"{post.person_name} is a {post.role.name.lower()}: choose the same role."
+            }
         if not post.in_post_at_baseline or post.transferred_from_national_scheme:
             return {
                 "post": f"{post.person_name} can be claimed under ARRS, so cannot also be funded "

@@ -42,7 +42,14 @@ COMMITMENTS = [
         False,
     ),
     ("Clinical director coaching", Domain.LEADERSHIP, True, "5000.00", True, False),
-    ("Facilitated organisational development sessions", Domain.ORGANISATIONAL, True, "12000.00", False, False),
+    (
+        "Facilitated organisational development sessions",
+        Domain.ORGANISATIONAL,
+        True,
+        "12000.00",
+        False,
+        False,
+    ),
     (
         "Place-based PCN collaboration network",
         Domain.COLLABORATIVE,
@@ -59,18 +66,51 @@ COMMITMENTS = [
         False,
         True,
     ),
-    ("Backfill for practices: maturity matrix workshops", Domain.BACKFILL, True, "8000.00", False, True),
-    ("Backfill for practices: maturity matrix workshops", Domain.BACKFILL, 0, "6000.00", False, True),
+    (
+        "Backfill for practices: maturity matrix workshops",
+        Domain.BACKFILL,
+        True,
+        "8000.00",
+        False,
+        True,
+    ),
+    (
+        "Backfill for practices: maturity matrix workshops",
+        Domain.BACKFILL,
+        0,
+        "6000.00",
+        False,
+        True,
+    ),
 ]
 # commitment description, date, amount, note
 SPEND = [
-    ("Facilitated organisational development sessions", D(2025, 9, 15), "4500.00", "Facilitator, first two sessions"),
+    (
+        "Facilitated organisational development sessions",
+        D(2025, 9, 15),
+        "4500.00",
+        "Facilitator, first two sessions",
+    ),
     ("Clinical directors' leadership programme", D(2025, 10, 1), "7500.00", "First cohort's fees"),
 ]
 # who, activity, date, hours, rate, what happens next (approve, reject: reason, or wait)
 BACKFILL = [
-    ("Dr Rachel Hedley (GP partner)", "PCN maturity matrix baseline workshop", D(2025, 9, 18), "3.5", "95.00", "approve"),
-    ("Susan Reay (practice nurse)", "PCN maturity matrix baseline workshop", D(2025, 9, 18), "3.5", "32.50", "wait"),
+    (
+        "Dr Rachel Hedley (GP partner)",
+        "PCN maturity matrix baseline workshop",
+        D(2025, 9, 18),
+        "3.5",
+        "95.00",
+        "approve",
+    ),
+    (
+        "Susan Reay (practice nurse)",
+        "PCN maturity matrix baseline workshop",
+        D(2025, 9, 18),
+        "3.5",
+        "32.50",
+        "wait",
+    ),
     (
         "Dr Rachel Hedley (GP partner)",
         "Clinical directors' away day",

@@ -125,7 +125,9 @@ def backfill_funding_for(practice_id: int) -> QuerySet[Commitment]:
     current = Membership.objects.current().filter(practice_id=practice_id)
     return Commitment.objects.filter(domain=Domain.BACKFILL).filter(
         Q(pcn_id__in=current.values("pcn_id"))
-        | Q(pcn__isnull=True, allocation__commissioner_id__in=current.values("pcn__commissioner_id"))
+        | Q(
+            pcn__isnull=True, allocation__commissioner_id__in=current.values("pcn__commissioner_id")
+        )
     )
 
 

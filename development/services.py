@@ -240,8 +240,8 @@ def _backfill_errors(
             errors["hours"] = "Enter the hours backfilled as a number more than 0, for example 3.5."
         elif hours > calculations.MAX_HOURS_A_DAY:
             errors["hours"] = (
-                f"{_hours(hours)} hours is more than the 24 hours in a day. Enter the hours for this day "
-                "only, and claim each day separately."
+                f"{_hours(hours)} hours is more than the 24 hours in a day. Enter the hours "
+                "for this day only, and claim each day separately."
             )
         elif day is not None and person_name.strip():
             # The same person's other claims for the day (not the rejected ones) count too.
@@ -305,8 +305,9 @@ def backfill_claim_submit(
     if amount > left:
         raise ValidationError(
             {
-                "hours": f"This claim comes to {_pounds(amount)}, but only {_pounds(max(left, ZERO))}"
-                f" of the backfill funding ({_pounds(commitment.amount)}) is left once what is "
+                "hours": f"This claim comes to {_pounds(amount)}, but only "
+                f"{_pounds(max(left, ZERO))} of the backfill funding "
+                f"({_pounds(commitment.amount)}) is left once what is "
                 f"spent ({_pounds(spent)}) and the claims awaiting review ({_pounds(waiting)}) "
                 "are counted. Claim fewer hours, or ask the commissioner."
             }
@@ -422,4 +423,3 @@ def baseline_post_update(*, baseline_post: BaselinePost, by, **fields) -> Baseli
         setattr(baseline_post, name, value)
     _save(baseline_post, by)
     return baseline_post
-

@@ -163,7 +163,11 @@ def commitment_create(request, allocation):
     return render(
         request,
         "development/commitment_form.html",
-        {"form": form, "allocation": allocation, "summary": selectors.allocation_summary(allocation)},
+        {
+            "form": form,
+            "allocation": allocation,
+            "summary": selectors.allocation_summary(allocation),
+        },
     )
 
 
@@ -204,9 +208,7 @@ def spend_create(request, commitment):
             return submissions.once(request, add)
         except ValidationError as error:
             add_service_errors(form, error)
-    return render(
-        request, "development/spend_form.html", {"form": form, "commitment": commitment}
-    )
+    return render(request, "development/spend_form.html", {"form": form, "commitment": commitment})
 
 
 # A PCN's development funding (its clinical director, the commissioner's staff) ----------------
@@ -293,8 +295,7 @@ def backfill_create(request):
             )
             messages.success(
                 request,
-                f"{claim.reference} sent for review: £{claim.amount:,.2f} for "
-                f"{claim.hours} hours.",
+                f"{claim.reference} sent for review: £{claim.amount:,.2f} for {claim.hours} hours.",
             )
             return reverse("development:backfill_detail", args=[claim.pk])
 

@@ -19,6 +19,11 @@ _WORK = [
     ),
     ("reimbursement:batch_build", "Build a payment batch", Permission.MANAGE_BATCHES),
     (
+        "reimbursement:declared_list",
+        "Declared payments: IIF, care home premium, enhanced access",
+        Permission.VIEW_DECLARED_PAYMENTS,
+    ),
+    (
         "reimbursement:reconciliation",
         "Reconciliation with NHS Payments to General Practice",
         Permission.VIEW_RECONCILIATION,

@@ -22,7 +22,7 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from networks.importers import FileNotRecognised, check_size, collapse, find_columns
+from networks.importers import FileNotRecognised, FileTooLarge, check_size, collapse, find_columns
 from pcn_admin.spreadsheets import defused
 
 # Header names each field may have in a payroll extract; the first is what the template uses.
@@ -64,6 +64,7 @@ MONEY_FIELDS = ("salary", "employer_ni", "employer_pension", "subcontract_fee")
 LABELS = {field: aliases[0] for field, aliases in COLUMNS.items()}
 # A PCN employs tens of ARRS staff; a practice payroll a few hundred people at most.
 MAX_ROWS = 1_000
+MAX_BYTES = 5 * 1024 * 1024
 PENNY = Decimal("0.01")
 ZERO = Decimal("0")
 # As the claim form (reimbursement.forms.MAX_MONTHLY_COST): no one's month comes near it.
@@ -162,7 +163,12 @@ def read_payroll(file, name: str) -> list[dict]:
     left out. Raises FileNotRecognised for a file that is not a payroll (no such columns, not a
     spreadsheet, too big). `file` is an open binary file (an upload) with `.size`."""
     kind = file_format(name)
-    check_size(file, name)
+    if file.size > MAX_BYTES:
+        raise FileTooLarge(
+            f"{name} is {file.size / 1024 / 1024:,.1f} MB; a payroll file is at most "
+            f"{MAX_BYTES // 1024 // 1024} MB. Check it is the month's payroll, one row a person."
+        )
+    check_size(file, name)  # and an .xlsx no larger unzipped than an import takes
     if kind == "xlsx":
         table = _xlsx_rows(file, name)
     else:

@@ -217,7 +217,7 @@ def reconcile(*, year: int, commissioner: Commissioner | None = None) -> Reconci
     reported, names = _reported(year, commissioner)
     result.no_pcn = sum((amount for (code, _), amount in reported.items() if not code), ZERO)
     reported_codes = {code for code, _ in reported if code}
-    pcns = _pcns(commissioner, first, last, reported)
+    pcns = _pcns(commissioner, first, last)
     register_codes = {pcn.code for pcn in pcns}
     pcn_ids = [pcn.pk for pcn in pcns]
     open_pcns = [
@@ -284,7 +284,7 @@ def _reported(year: int, commissioner: Commissioner | None):
     return totals, names
 
 
-def _pcns(commissioner, first: dt.date, last: dt.date, reported) -> list[PCN]:
+def _pcns(commissioner, first: dt.date, last: dt.date) -> list[PCN]:
     """The register's PCNs: the commissioner's (or England's) open at some time in the year,
     and those the file reports payments for."""
     year_end = dt.date(last.year, 3, 31)

@@ -8,7 +8,7 @@ from django.apps import apps
 
 from pcn_admin.dates import year_label
 
-from .services.reported import reported_import
+from .services import reported_import
 
 DEMO_YEAR = 2022
 DEMO_FILE = "nhs-payments-to-general-practice-2022-23-00L.csv"

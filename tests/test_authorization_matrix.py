@@ -80,6 +80,9 @@ PCN_STAFF = STAFF | {"director", "practice"}  # claims, posts, batches: the mone
 PCN_USERS = PCN_STAFF | {"link_worker"}  # everyone who belongs to a PCN or its commissioner
 DASHBOARD = STAFF | {"director"}  # a PCN's money: its dashboard and entitlement
 PLANNERS = SU | {"director"}  # draft and submit a PCN's workforce plan
+IDENTITIES = frozenset({"director", "link_worker"})  # see referrals (the director, not who)
+LINK_WORKER = frozenset({"link_worker"})
+ORGANISATION = frozenset({"organisation"})
 
 
 def _this_plan_year() -> str:
@@ -89,9 +92,6 @@ def _this_plan_year() -> str:
     from pcn_admin.dates import financial_year
 
     return str(financial_year(timezone.localdate()))
-IDENTITIES = frozenset({"director", "link_worker"})  # see referrals (the director, not who)
-LINK_WORKER = frozenset({"link_worker"})
-ORGANISATION = frozenset({"organisation"})
 
 
 # --- Pages ---------------------------------------------------------------------------------
@@ -705,9 +705,7 @@ PAGES: dict[str, Entry] = {
     # commitments, spend and baseline posts; the PCN's clinical director reads its funding and
     # baseline posts; the manager of a member practice claims backfill, which the staff review.
     "development:index": Entry(read=may(PCN_STAFF), path=rev("development:index")),
-    "development:allocation_list": Entry(
-        read=may(STAFF), path=rev("development:allocation_list")
-    ),
+    "development:allocation_list": Entry(read=may(STAFF), path=rev("development:allocation_list")),
     "development:allocation_create": create(
         read=may(STAFF),
         write=creates(STAFF, api=False),

@@ -18,7 +18,7 @@ from ..forms import (
     RoundForm,
 )
 from ..models import MatrixVersion
-from .common import PAGE_SIZE, P, csv_response, _round
+from .common import PAGE_SIZE, P, csv_response, load_round
 
 # The index and the matrix --------------------------------------------------------------------
 

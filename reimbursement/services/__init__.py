@@ -8,7 +8,8 @@ Drafting and submitting are in claims.py, the review in review.py (and the month
 review in bulk_review.py), copying last month's costs in copy_forward.py, payroll uploads in
 payroll.py, national pay awards (new maxima and the adjustments they make due) in
 pay_awards.py, declared Network Contract DES amounts in declared.py and the streams' rates in
-stream_rates.py; callers import from here, never from the submodules.
+stream_rates.py, what NHS England reported as paid (for the
+reconciliation) in reported.py; callers import from here, never from the submodules.
 """
 
 from .bulk_review import (
@@ -49,6 +50,8 @@ from .payroll import (
     payroll_upload_confirm,
     payroll_upload_receive,
 )
+from .reported import FIRST_YEAR as REPORTED_FIRST_YEAR
+from .reported import ReportedImportOutcome, reported_import
 from .review import claim_approve_remaining, claim_line_approve, claim_line_reject, claim_return
 from .stream_rates import stream_rate_save, stream_save
 
@@ -60,6 +63,8 @@ __all__ = [
     "PENNY",
     "PLACES",
     "PayAwardResult",
+    "REPORTED_FIRST_YEAR",
+    "ReportedImportOutcome",
     "ZERO",
     "bulk_review_plan",
     "claim_copy_forward",
@@ -82,6 +87,7 @@ __all__ = [
     "line_key",
     "pay_award_apply",
     "pay_award_plan",
+    "reported_import",
     "DECLARED_IMPORT_HEADERS",
     "DeclaredImport",
     "DeclaredRow",

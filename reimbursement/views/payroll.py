@@ -25,7 +25,7 @@ from .claims import NOT_EDITABLE, _claim_or_404, _require_preparer
 EARLIER_UPLOADS_SHOWN = 10
 
 
-def _editable_claim(request, pk) -> Claim:
+def _claim_for_preparer(request, pk) -> Claim:
     claim = _claim_or_404(request, pk)
     _require_preparer(request, claim)
     return claim
@@ -41,7 +41,7 @@ def _upload_or_404(claim: Claim, upload_pk) -> PayrollUpload:
 @login_required
 @submissions.repeat_safe
 def payroll_upload(request, pk):
-    claim = _editable_claim(request, pk)
+    claim = _claim_for_preparer(request, pk)
     if not claim.is_editable:
         messages.info(request, NOT_EDITABLE)
         return redirect("reimbursement:claim_detail", claim.pk)
@@ -81,12 +81,14 @@ def _problems(upload: PayrollUpload) -> list[str]:
 def payroll_preview(request, pk, upload_pk):
     """The file's rows matched to the staff in post: unmatched rows and staff without a row
     named; a select per row to say who it is; confirm to fill the draft's lines."""
-    claim = _editable_claim(request, pk)
+    claim = _claim_for_preparer(request, pk)
     upload = _upload_or_404(claim, upload_pk)
     upload.claim = claim
     staff = services.payroll_staff(claim)
     rows, _ = payroll.check_rows(upload.rows, claim.month)
-    matching = payroll.match_rows(rows, staff)
+    # A confirmed upload is shown as it was confirmed: with the choices made then.
+    chosen = {int(row): choice for row, choice in upload.choices.items()}
+    matching = payroll.match_rows(rows, staff, chosen)
     form = PayrollMatchForm(request.POST or None, matching=matching, staff=staff)
     confirm_errors: list[str] = []
     if request.method == "POST":
@@ -138,7 +140,7 @@ def payroll_preview(request, pk, upload_pk):
 def payroll_template(request, pk, fmt):
     """The payroll template for the claim's month: the PCN's claimable staff in post, with
     their names, registration numbers, roles and the month filled in, costs blank."""
-    claim = _editable_claim(request, pk)
+    claim = _claim_for_preparer(request, pk)
     if fmt not in ("csv", "xlsx"):
         raise Http404("Templates are CSV or .xlsx.")
     staff = services.payroll_staff(claim)
@@ -156,7 +158,7 @@ def payroll_template(request, pk, fmt):
 @require_POST
 def claim_copy_forward(request, pk):
     """Fill a draft's empty lines with the previous month's costs, marked as copied."""
-    claim = _editable_claim(request, pk)
+    claim = _claim_for_preparer(request, pk)
     try:
         result = services.claim_copy_forward(claim=claim, by=request.user)
     except ValidationError as error:

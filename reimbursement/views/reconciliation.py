@@ -24,7 +24,7 @@ from ..exports import money_text
 from ..models import ReportedPaymentImport
 from ..reconciliation import DEFAULT_TOLERANCE, parse_tolerance, reconcile
 from ..reconciliation_forms import ReconciliationForm
-from ..services.reported import FIRST_YEAR
+from ..services import REPORTED_FIRST_YEAR as FIRST_YEAR
 
 # PCNs on one page (each with a row per stream).
 PCNS_PER_PAGE = 20

@@ -156,7 +156,8 @@ def test_commissioner_staff_record_a_baseline_post_on_the_page(client, pcn, staf
     assert "31 Mar 2024" in page
     # A start after the baseline: a clear message, nothing saved, what was typed kept.
     response = client.post(
-        reverse("development:baseline_post_create"), {**data, "start_date": "2020-01-01", "wte": "3.5"}
+        reverse("development:baseline_post_create"),
+        {**data, "start_date": "2020-01-01", "wte": "3.5"},
     )
     page = response.content.decode()
     assert response.status_code == 200

@@ -26,9 +26,7 @@ def test_the_clinical_director_minimum_is_ten_percent_rounded_up_to_the_penny():
         "129300.00"
     )
     # 10% of £0.05 is half a penny: "at least" rounds up.
-    assert calculations.clinical_director_minimum(Decimal("0.05"), Decimal("10")) == Decimal(
-        "0.01"
-    )
+    assert calculations.clinical_director_minimum(Decimal("0.05"), Decimal("10")) == Decimal("0.01")
 
 
 def test_five_funded_years_from_2019_20_end_on_31_march_2024():

@@ -43,10 +43,7 @@ def demo_area():
 
 def _state():
     models = (Allocation, Commitment, Spend, BackfillClaim, BaselinePost, DeclaredPayment)
-    return {
-        model.__name__: (model.objects.count(), model.history.count())
-        for model in models
-    }
+    return {model.__name__: (model.objects.count(), model.history.count()) for model in models}
 
 
 def test_the_demo_allocation_is_shaped_like_the_seed_and_says_so(demo_area):

@@ -3,7 +3,6 @@ the penny and warns while clinical director development is under 10%; bad input 
 a clear message, nothing saved and what was typed kept; practices claim backfill and commissioner
 staff review it; each page keeps to its scope and to a fixed number of queries."""
 
-import datetime as dt
 import re
 from decimal import Decimal
 
@@ -52,16 +51,16 @@ def staff(allocation):
 
 
 def _commit(allocation, amount, domain=Domain.ORGANISATIONAL, **fields):
-    return CommitmentFactory(
-        allocation=allocation, amount=Decimal(amount), domain=domain, **fields
-    )
+    return CommitmentFactory(allocation=allocation, amount=Decimal(amount), domain=domain, **fields)
 
 
 def test_the_funding_page_reconciles_to_the_penny_and_the_ten_percent_warning_clears(
     client, allocation, staff
 ):
     organisational = _commit(allocation, "359000.00")
-    leadership = _commit(allocation, "129299.99", Domain.LEADERSHIP, clinical_director_development=True)
+    leadership = _commit(
+        allocation, "129299.99", Domain.LEADERSHIP, clinical_director_development=True
+    )
     _commit(allocation, "0.03", Domain.COLLABORATIVE)
     SpendFactory(commitment=organisational, amount=Decimal("12345.67"))
     SpendFactory(commitment=leadership, amount=Decimal("0.01"))
@@ -256,7 +255,9 @@ def test_each_role_sees_only_its_own_backfill_claims(client, claim_world):
         == 404
     )
     client.force_login(staff)
-    assert client.get(reverse("development:backfill_detail", args=[elsewhere.pk])).status_code == 404
+    assert (
+        client.get(reverse("development:backfill_detail", args=[elsewhere.pk])).status_code == 404
+    )
     assert client.get(reverse("development:backfill_detail", args=[own.pk])).status_code == 200
 
 
@@ -272,10 +273,11 @@ def test_a_clinical_director_reads_only_their_own_pcns_funding(client, allocatio
     assert "Our OD sessions" in page and "Their OD sessions" not in page
     assert pounds(page, "pcn-committed") == Decimal("1000.00")
     assert (
-        client.get(reverse("development:pcn_funding", args=[neighbour.pcn.code])).status_code
-        == 404
+        client.get(reverse("development:pcn_funding", args=[neighbour.pcn.code])).status_code == 404
     )
-    assert client.get(reverse("development:commitment_detail", args=[neighbour.pk])).status_code == 404
+    assert (
+        client.get(reverse("development:commitment_detail", args=[neighbour.pk])).status_code == 404
+    )
     assert client.get(reverse("development:commitment_detail", args=[own.pk])).status_code == 200
     # The allocation (every PCN's figures) is the commissioner's page.
     url = reverse("development:allocation_detail", args=[allocation.pk])
@@ -329,13 +331,15 @@ def test_the_pages_keep_to_a_fixed_number_of_queries(
 def test_pages_have_empty_states(client):
     staff = CommissionerStaffFactory()
     client.force_login(staff)
-    assert "No development funding is recorded yet" in client.get(
-        reverse("development:allocation_list")
-    ).content.decode()
+    assert (
+        "No development funding is recorded yet"
+        in client.get(reverse("development:allocation_list")).content.decode()
+    )
     assert "No backfill claims" in client.get(reverse("development:backfill_list")).content.decode()
-    assert "No commissioner-funded baseline posts" in client.get(
-        reverse("development:baseline_post_list")
-    ).content.decode()
+    assert (
+        "No commissioner-funded baseline posts"
+        in client.get(reverse("development:baseline_post_list")).content.decode()
+    )
     pcn = PCNFactory(commissioner=staff.commissioner)
     page = client.get(reverse("development:pcn_funding", args=[pcn.code])).content.decode()
     assert "No development funding is committed" in page

@@ -26,6 +26,7 @@ from reimbursement.api.claims import (
     ReasonSerializer,
     SubmitSerializer,
 )
+from reimbursement.reconciliation_forms import ReconciliationForm
 from roles.api import PostEndSerializer, PostSerializer, RateSerializer
 from roles.forms import PostEndForm, PostForm
 from roles.models import Role
@@ -88,6 +89,7 @@ def _every_form():
         _payroll_match_form(),
         review_forms.BulkReviewForm(user=UserFactory(is_superuser=True)),
         review_forms.BulkApproveForm(),
+        ReconciliationForm(years=[2022], imported={2022}),
         AttachmentForm(),
         referral_forms.ReferralForm(pcn=pcn, practices=practices),
         referral_forms.StatusChangeForm(referral=referral),

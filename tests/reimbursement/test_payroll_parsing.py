@@ -289,3 +289,10 @@ def test_the_template_reads_back_as_a_payroll_of_the_staff_in_post():
         # Costs are blank: the practice types them; checking says which are missing.
         _, problems = check_rows(rows, SEPTEMBER)
         assert {p.column for p in problems} == {"Salary", "Employer NI", "Employer pension"}
+
+
+def test_a_file_too_large_for_a_payroll_is_refused_unread():
+    big = SimpleUploadedFile("payroll.csv", HEADER.encode() + b"x" * payroll.MAX_BYTES)
+
+    with pytest.raises(FileNotRecognised, match="a payroll file is at most 5 MB"):
+        read_payroll(big, "payroll.csv")

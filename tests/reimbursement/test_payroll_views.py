@@ -207,3 +207,20 @@ def test_the_preview_costs_a_fixed_number_of_queries(
 
     assert response.status_code == 200
     assert response.content.decode().count("Matched by name.") == count
+
+
+def test_a_confirmed_upload_is_shown_as_it_was_confirmed_without_selects(client, world, draft):
+    client.force_login(world.practice_manager)
+    _upload(client, draft)
+    upload = PayrollUpload.objects.get()
+    client.post(
+        _url("payroll_preview", draft, upload.pk), {"row-3": str(world.link_worker_post.pk)}
+    )
+
+    page = client.get(_url("payroll_preview", draft, upload.pk)).content.decode()
+
+    assert "2 lines filled in" in page
+    assert "Tom Robson (Social prescribing link worker)" in page
+    assert "Matched by your choice." in page
+    assert "<select" not in page
+    assert "Confirm and fill in the claim" not in page

@@ -27,7 +27,7 @@ from reimbursement.reconciliation import (
     parse_tolerance,
     reconcile,
 )
-from reimbursement.services.reported import reported_import
+from reimbursement.services import reported_import
 from reimbursement.streams import year_months
 from tests.networks.factories import (
     CommissionerFactory,

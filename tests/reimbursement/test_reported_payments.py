@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from networks.importers import FileNotRecognised, ImportFailed
 from reimbursement.models import ReportedPayment, ReportedPaymentImport
 from reimbursement.reconciliation import reconcile
-from reimbursement.services.reported import reported_import
+from reimbursement.services import reported_import
 from tests.networks.factories import CommissionerFactory, PCNFactory, PracticeFactory
 
 pytestmark = pytest.mark.django_db

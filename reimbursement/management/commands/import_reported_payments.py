@@ -11,7 +11,7 @@ from networks.management.commands._reporting import (
     report_invalid,
 )
 from pcn_admin.dates import year_label
-from reimbursement.services.reported import reported_import
+from reimbursement.services import reported_import
 
 
 class Command(BaseCommand):
