@@ -164,11 +164,9 @@ def commitment_create(
 
 
 def _locked_commitment(commitment: Commitment) -> Commitment:
-    return (
-        Commitment.objects.select_for_update()
-        .select_related("allocation", "pcn")
-        .get(pk=commitment.pk)
-    )
+    # Only the commitment's row is locked: its PCN is optional, and PostgreSQL locks no row of
+    # an outer join.
+    return Commitment.objects.select_for_update().get(pk=commitment.pk)
 
 
 def _spent(commitment: Commitment) -> Decimal:
