@@ -67,6 +67,11 @@ TAG_COLOURS: dict[str, dict[str, str]] = {
         "accepted": "green",
         "declined": "red",
     },
+    "development.backfillclaim": {
+        "submitted": "yellow",
+        "approved": "green",
+        "rejected": "red",
+    },
     "workforce.workforceplan": {
         "draft": "grey",
         "submitted": "blue",

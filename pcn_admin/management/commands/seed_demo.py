@@ -4,6 +4,7 @@ app's own demo data. Safe to run again: it changes nothing the second time."""
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from claim_cycle import seed as claim_cycle_seed
 from development import seed as development_seed
 from evidence import seed as evidence_seed
 from maturity import seed as maturity_seed
@@ -35,6 +36,7 @@ class Command(BaseCommand):
                 workforce_seed,
                 development_seed,
                 maturity_seed,
+                claim_cycle_seed,  # after the claims and batches it reminds about
             ):
                 app_seed.seed_demo(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/"))
