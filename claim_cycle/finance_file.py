@@ -100,7 +100,9 @@ def layout_for(commissioner_id: int) -> Layout:
     if stored is None:
         return DEFAULT_LAYOUT
     columns = tuple(
-        Column(column.field, column.header or _column(FinanceField(column.field)).header, column.text)
+        Column(
+            column.field, column.header or _column(FinanceField(column.field)).header, column.text
+        )
         for column in stored.columns.order_by("position", "pk")
     )
     return Layout(

@@ -30,7 +30,7 @@ def ordinal(number: int) -> str:
     """1st, 2nd, 3rd, 4th, 11th, 21st."""
     if 10 <= number % 100 <= 20:
         return f"{number}th"
-    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th')}"
+    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
 
 
 def _joined(words: list[str]) -> str:
@@ -148,31 +148,37 @@ class ClaimWindow(models.Model):
 
     def clean(self):
         super().clean()
-        if self.day is None:
-            return
         errors = {}
-        if self.rule == self.Rule.FIXED_DAY:
-            if self.day > MAX_FIXED_DAY:
-                errors["day"] = missing_day_message(self.day) if self.day <= 31 else (
-                    f"No month has a {ordinal(self.day)} day. Choose a date from the 1st to the "
-                    f"{ordinal(MAX_FIXED_DAY)}."
-                )
-            elif self.day < 1:
-                errors["day"] = f"Choose a date from the 1st to the {ordinal(MAX_FIXED_DAY)}."
-        elif not 1 <= self.day <= MAX_WORKING_DAY:
-            errors["day"] = (
-                f"Choose a working day from 1 to {MAX_WORKING_DAY}: a later one would fall near "
-                "the end of the month, or past it in a month with bank holidays."
-            )
+        if self.day is not None:
+            problem = self._day_problem()
+            if problem:
+                errors["day"] = problem
         if self.reminder_working_days is not None and not 1 <= self.reminder_working_days <= 10:
             errors["reminder_working_days"] = "Enter a number of working days from 1 to 10."
-        if (
-            self.review_wait_working_days is not None
-            and not 1 <= self.review_wait_working_days <= 30
-        ):
+        wait = self.review_wait_working_days
+        if wait is not None and not 1 <= wait <= 30:
             errors["review_wait_working_days"] = "Enter a number of working days from 1 to 30."
         if errors:
             raise ValidationError(errors)
+
+    def _day_problem(self) -> str:
+        latest = ordinal(MAX_FIXED_DAY)
+        if self.rule == self.Rule.FIXED_DAY:
+            if MAX_FIXED_DAY < self.day <= 31:
+                return missing_day_message(self.day)
+            if self.day > 31:
+                return (
+                    f"No month has a {ordinal(self.day)} day. Choose a date from the 1st to the "
+                    f"{latest}."
+                )
+            if self.day < 1:
+                return f"Choose a date from the 1st to the {latest}."
+        elif not 1 <= self.day <= MAX_WORKING_DAY:
+            return (
+                f"Choose a working day from 1 to {MAX_WORKING_DAY}: a later one would fall near "
+                "the end of the month, or past it in a month with bank holidays."
+            )
+        return ""
 
 
 class ReminderMessage(models.Model):

@@ -12,7 +12,7 @@ from pcn_admin.dates import is_working_day
 from pcn_admin.models import User
 
 from . import services
-from .models import FinanceField, FinanceLayout, FinanceLayoutColumn, ClaimWindow, ReminderMessage
+from .models import ClaimWindow, FinanceField, FinanceLayout, FinanceLayoutColumn, ReminderMessage
 
 # An invented layout, as an ICB's ledger might load it: supplier, invoice, date, amount and a
 # cost centre. The cost centre and the description are invented for the demo.

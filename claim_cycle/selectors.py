@@ -137,7 +137,9 @@ def review_reminders_due(*, today: dt.date) -> list[Due]:
     waits = dict(ClaimWindow.objects.values_list("commissioner_id", "review_wait_working_days"))
     # A wait of N working days is at least N calendar days: fetch only claims that old.
     shortest = min([*waits.values(), DEFAULT_REVIEW_WAIT_WORKING_DAYS])
-    cutoff = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=shortest), dt.time()))
+    cutoff = timezone.make_aware(
+        dt.datetime.combine(today - dt.timedelta(days=shortest), dt.time())
+    )
     claims = list(
         awaiting_review(Claim.objects.filter(submitted_at__lt=cutoff))
         .select_related("pcn__commissioner")

@@ -43,8 +43,7 @@ def _compose(due: Due) -> tuple[str, str]:
     if due.kind == ReminderMessage.Kind.DEADLINE:
         pcn, claim = context["pcn"], context["claim"]
         subject = (
-            f"ARRS claim for {pcn.code} {due.month:%B %Y} due by "
-            f"{_long_date(context['deadline'])}"
+            f"ARRS claim for {pcn.code} {due.month:%B %Y} due by {_long_date(context['deadline'])}"
         )
         context["path"] = (
             reverse("reimbursement:claim_detail", args=[claim.pk])
@@ -164,10 +163,9 @@ def claim_window_set(
     """Create or change a commissioner's claim window (the admin saves through its own form;
     this is for code: the demo data and tests)."""
     with transaction.atomic():
-        window = (
-            ClaimWindow.objects.select_for_update().filter(commissioner=commissioner).first()
-            or ClaimWindow(commissioner=commissioner)
-        )
+        window = ClaimWindow.objects.select_for_update().filter(
+            commissioner=commissioner
+        ).first() or ClaimWindow(commissioner=commissioner)
         window.rule, window.day = rule, day
         if reminder_working_days is not None:
             window.reminder_working_days = reminder_working_days

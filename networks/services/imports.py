@@ -14,7 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -166,129 +168,195 @@ def _write_register(parsed: EpcnFile, stamp: _Stamp) -> tuple[dict[str, int], li
     return counts, warnings
 
 
-def _write_commissioners(parsed: EpcnFile, counts, stamp: _Stamp) -> dict[str, Commissioner]:
-    # Whole tables are read in one query each (a national register is ~8,000 practices): cheaper
-    # than long IN lists, which also run into SQLite's limit on query parameters.
-    existing = {c.code: c for c in Commissioner.objects.all()}
+class _Checker:
+    """`clean_fields()` and `clean()` for many rows of one model, checking each distinct value
+    of a field once: an ePCN file repeats its 120 Sub-ICB locations and a few hundred dates
+    across 16,000 rows. Raises the ValidationError `full_clean()` would, naming the field."""
+
+    def __init__(self, model, *, exclude: tuple[str, ...] = ()):
+        self.fields = [
+            f for f in model._meta.concrete_fields if f.name not in exclude and not f.generated
+        ]
+        self.seen: dict[tuple[str, object], tuple[object, list | None]] = {}
+
+    def __call__(self, obj) -> None:
+        errors = {}
+        for f in self.fields:
+            raw = getattr(obj, f.attname)
+            if f.blank and raw in f.empty_values:
+                continue
+            key = (f.attname, raw)
+            checked = self.seen.get(key)
+            if checked is None:
+                try:
+                    checked = (f.clean(raw, obj), None)
+                except ValidationError as exc:
+                    checked = (raw, exc.error_list)
+                self.seen[key] = checked
+            value, problems = checked
+            if problems:
+                errors[f.name] = problems
+            elif value is not raw:
+                setattr(obj, f.attname, value)
+        if errors:
+            raise ValidationError(errors)
+        obj.clean()
+
+
+def _created_pks(model, created: list, key: str) -> dict[str, int]:
+    """{code: pk} of rows just bulk-created: the primary keys bulk_create set where the backend
+    returns them (PostgreSQL, SQLite 3.35+), else read back in one query."""
+    if connection.features.can_return_rows_from_bulk_insert:
+        return {getattr(row, key): row.pk for row in created}
+    codes = [getattr(row, key) for row in created]
+    return dict(model.objects.filter(**{f"{key}__in": codes}).values_list(key, "pk"))
+
+
+def _write_commissioners(parsed: EpcnFile, counts, stamp: _Stamp) -> dict[str, int]:
+    # Whole tables are read in one query each (a national register is ~8,000 practices), as
+    # tuples rather than model instances: cheaper than long IN lists (which also run into
+    # SQLite's limit on query parameters), and nothing is built for a row that is unchanged.
+    existing = {
+        code: (pk, name)
+        for pk, code, name in Commissioner.objects.values_list("pk", "code", "name")
+    }
+    check = _Checker(Commissioner)
     new, changed = [], []
     for code, name in parsed.commissioners.items():
-        commissioner = existing.get(code)
-        if commissioner is None:
+        held = existing.get(code)
+        if held is None:
             commissioner = Commissioner(code=code, name=name or code)
-            _check(commissioner, exclude=())
+            check(commissioner)
             new.append(commissioner)
-        elif name and commissioner.name != name:
-            commissioner.name = name
-            _check(commissioner, exclude=())
+        elif name and held[1] != name:
+            commissioner = Commissioner(pk=held[0], code=code, name=name)
+            check(commissioner)
             changed.append(commissioner)
     stamp.create(Commissioner, new)
     stamp.update(Commissioner, changed, ["name"])
     counts["commissioners_created"] = len(new)
     counts["commissioners_updated"] = len(changed)
-    if new:
-        # Re-read rather than trust bulk_create to have set primary keys on every backend.
-        existing.update(
-            {c.code: c for c in Commissioner.objects.filter(code__in=[c.code for c in new])}
-        )
-    return existing
+    pks = {code: held[0] for code, held in existing.items()}
+    return pks | _created_pks(Commissioner, new, "code")
 
 
-def _write_pcns(parsed: EpcnFile, commissioners, counts, stamp: _Stamp) -> dict[str, PCN]:
-    existing = {p.code: p for p in PCN.objects.all()}
-    fields = ["name", "commissioner_id", "open_date", "close_date", "address", "postcode"]
+PCN_FIELDS = ("name", "commissioner_id", "open_date", "close_date", "address", "postcode")
+
+
+def _write_pcns(parsed: EpcnFile, commissioners: dict[str, int], counts, stamp) -> dict[str, int]:
+    existing = {
+        row[1]: row for row in PCN.objects.values_list("pk", "code", *PCN_FIELDS)
+    }  # (pk, code, name, commissioner_id, open_date, close_date, address, postcode)
+    check = _Checker(PCN, exclude=("commissioner",))
     new, changed = [], []
     for row in parsed.pcns:
-        wanted = {
-            "name": row.name,
-            "commissioner_id": commissioners[row.commissioner_code].pk,
-            "open_date": row.open_date,
-            "close_date": row.close_date,
-            "address": row.address,
-            "postcode": row.postcode,
-        }
-        pcn = existing.get(row.code)
-        if pcn is None:
-            pcn = PCN(code=row.code, **wanted)
-            _check(pcn, exclude=("commissioner",))
+        wanted = (
+            row.name,
+            commissioners[row.commissioner_code],
+            row.open_date,
+            row.close_date,
+            row.address,
+            row.postcode,
+        )
+        held = existing.get(row.code)
+        if held is not None and held[2:] == wanted:
+            continue
+        pcn = PCN(code=row.code, **dict(zip(PCN_FIELDS, wanted, strict=True)))
+        if held is None:
+            check(pcn)
             new.append(pcn)
             continue
-        if all(getattr(pcn, f) == v for f, v in wanted.items()):
-            continue
-        if pcn.name != row.name:
+        pcn.pk = held[0]
+        if held[2] != row.name:
             counts["pcns_renamed"] += 1
-        if pcn.close_date is None and row.close_date is not None:
+        if held[5] is None and row.close_date is not None:
             counts["pcns_closed"] += 1
-        for f, v in wanted.items():
-            setattr(pcn, f, v)
-        _check(pcn, exclude=("commissioner",))
+        check(pcn)
         changed.append(pcn)
     stamp.create(PCN, new)
-    stamp.update(PCN, changed, [f.removesuffix("_id") for f in fields])
+    stamp.update(PCN, changed, [f.removesuffix("_id") for f in PCN_FIELDS])
     counts["pcns_created"] = len(new)
     counts["pcns_updated"] = len(changed)
-    if new:
-        existing.update({p.code: p for p in PCN.objects.filter(code__in=[p.code for p in new])})
-    return existing
+    return {code: held[0] for code, held in existing.items()} | _created_pks(PCN, new, "code")
 
 
-def _write_practices(parsed: EpcnFile, commissioners, counts, stamp: _Stamp) -> dict[str, Practice]:
-    existing = {p.code: p for p in Practice.objects.all()}
+def _write_practices(
+    parsed: EpcnFile, commissioners: dict[str, int], counts, stamp
+) -> dict[str, int]:
+    existing = {
+        code: (pk, name, commissioner_id)
+        for pk, code, name, commissioner_id in Practice.objects.values_list(
+            "pk", "code", "name", "commissioner_id"
+        )
+    }
+    check = _Checker(Practice, exclude=("commissioner",))
     new, changed = [], []
     for code, row in parsed.practices.items():
-        commissioner_id = commissioners[row.commissioner_code].pk
-        practice = existing.get(code)
-        if practice is None:
-            practice = Practice(code=code, name=row.name, commissioner_id=commissioner_id)
-            _check(practice, exclude=("commissioner",))
-            new.append(practice)
-        elif practice.name != row.name or practice.commissioner_id != commissioner_id:
-            practice.name, practice.commissioner_id = row.name, commissioner_id
-            _check(practice, exclude=("commissioner",))
-            changed.append(practice)
+        commissioner_id = commissioners[row.commissioner_code]
+        held = existing.get(code)
+        if held is not None and held[1:] == (row.name, commissioner_id):
+            continue
+        practice = Practice(code=code, name=row.name, commissioner_id=commissioner_id)
+        if held is not None:
+            practice.pk = held[0]
+        check(practice)
+        (new if held is None else changed).append(practice)
     stamp.create(Practice, new)
     stamp.update(Practice, changed, ["name", "commissioner"])
     counts["practices_created"] = len(new)
     counts["practices_updated"] = len(changed)
-    if new:
-        existing.update(
-            {p.code: p for p in Practice.objects.filter(code__in=[p.code for p in new])}
-        )
-    return existing
+    pks = {code: held[0] for code, held in existing.items()}
+    return pks | _created_pks(Practice, new, "code")
+
+
+class _Held(NamedTuple):
+    """A membership as the register holds it."""
+
+    pk: int
+    practice_id: int
+    pcn_id: int
+    start_date: dt.date
+    end_date: dt.date | None
 
 
 def _write_memberships(parsed: EpcnFile, pcns, practices, counts, warnings, stamp) -> None:
-    pcn_codes = {p.pk: code for code, p in pcns.items()}
-    practice_codes = {p.pk: code for code, p in practices.items()}
+    pcn_codes = {pk: code for code, pk in pcns.items()}
+    practice_codes = {pk: code for code, pk in practices.items()}
     in_file = {
-        (practices[m.practice_code].pk, pcns[m.pcn_code].pk, m.start_date): m
-        for m in parsed.memberships
+        (practices[m.practice_code], pcns[m.pcn_code], m.start_date): m for m in parsed.memberships
     }
-    file_pcns = {pcns[r.code].pk for r in parsed.pcns}
+    file_pcns = {pcns[r.code] for r in parsed.pcns}
     existing = {
-        (m.practice_id, m.pcn_id, m.start_date): m
-        for m in Membership.objects.only("id", "practice_id", "pcn_id", "start_date", "end_date")
+        (held.practice_id, held.pcn_id, held.start_date): held
+        for held in map(
+            _Held._make,
+            Membership.objects.values_list("pk", "practice_id", "pcn_id", "start_date", "end_date"),
+        )
     }
     # Only memberships of the file's own PCNs can have been withdrawn from it: an extract cut by
     # PCN (the demo's) does not list its practices' memberships of other PCNs.
     withdrawn = [m for key, m in existing.items() if key not in in_file and m.pcn_id in file_pcns]
     _refuse_second_current_pcn(parsed, in_file, existing, file_pcns, pcn_codes)
+    check = _Checker(Membership, exclude=("practice", "pcn"))
     ending, reopening, new = [], [], []
     for key, row in in_file.items():
-        membership = existing.get(key)
-        if membership is None:
-            membership = Membership(
-                practice_id=key[0], pcn_id=key[1], start_date=key[2], end_date=row.end_date
-            )
-            _check(membership, exclude=("practice", "pcn"))
+        held = existing.get(key)
+        if held is not None and held.end_date == row.end_date:
+            continue
+        membership = Membership(
+            practice_id=key[0], pcn_id=key[1], start_date=key[2], end_date=row.end_date
+        )
+        if held is None:
+            check(membership)
             new.append(membership)
-        elif membership.end_date != row.end_date:
-            if membership.end_date is None:
-                counts["memberships_ended"] += 1
-            else:
-                counts["memberships_updated"] += 1
-            membership.end_date = row.end_date
-            _check(membership, exclude=("practice", "pcn"))
-            (ending if row.end_date else reopening).append(membership)
+            continue
+        membership.pk = held.pk
+        if held.end_date is None:
+            counts["memberships_ended"] += 1
+        else:
+            counts["memberships_updated"] += 1
+        check(membership)
+        (ending if row.end_date else reopening).append(membership)
     for membership in sorted(
         withdrawn, key=lambda m: (practice_codes.get(m.practice_id, ""), m.start_date)
     ):
@@ -309,7 +377,7 @@ def _write_memberships(parsed: EpcnFile, pcns, practices, counts, warnings, stam
     counts["memberships_withdrawn"] = len(withdrawn)
 
 
-def _delete_withdrawn(withdrawn: list[Membership], stamp: _Stamp) -> None:
+def _delete_withdrawn(withdrawn: list[_Held], stamp: _Stamp) -> None:
     # One at a time, so each deletion's history row names the importer: ODS rarely withdraws
     # more than a handful between two files.
     for membership in Membership.objects.filter(pk__in=[m.pk for m in withdrawn]):

@@ -188,7 +188,9 @@ def test_the_deadline_reminder_says_when_and_what_is_left_to_do(
 
     (email,) = mail.outbox
     assert email.to == [area.payee_manager.email]
-    assert email.subject == (f"ARRS claim for {area.pcn.code} June 2025 due by Thursday 3 July 2025")
+    assert email.subject == (
+        f"ARRS claim for {area.pcn.code} June 2025 due by Thursday 3 July 2025"
+    )
     assert "the 3rd working day of the month after the claim month" in email.body
     assert "The claim is still a draft" in email.body
     assert f"{area.payee_practice.name} ({area.payee_practice.code})" in email.body

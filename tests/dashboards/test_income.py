@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from reimbursement import batches, services
 from reimbursement.income import year_income
@@ -59,9 +60,8 @@ def income_area(db):
     ApprovedClaimLineFactory(claim=claim, reimbursable=Decimal("2345.67"))
     april = batches.batch_build(commissioner_id=commissioner.pk, month=APRIL).batch
     april = batches.batch_finalise(batch=april, by=staff)
-    batches.batch_mark_paid(
-        batch=april, paid_on=dt.date(2025, 5, 10), payment_reference="B1", by=staff
-    )
+    today = timezone.localdate()
+    batches.batch_mark_paid(batch=april, paid_on=today, payment_reference="B1", by=staff)
     iif = services.declared_enter(
         stream=PaymentStream.objects.get(code="iif"),
         pcn=pcn,
