@@ -399,7 +399,11 @@ class _PCN:
     london: str  # "", "inner_london" or "outer_london"
 
 
-def _build_register(writer: Writer, rng: random.Random, *, commissioners: int, pcns: int, years):
+def _build_register(
+    writer: Writer, rng: random.Random, *, commissioners: int, pcns: int, years, opened=PCN_OPEN
+):
+    """The register; `opened` is the day the PCNs, memberships, payees and directors start
+    (PCN_OPEN; the ten-year history, bench/decade.py, starts them with its first month)."""
     from networks import models
 
     c_ids = writer.ids(models.Commissioner, commissioners)
@@ -450,7 +454,7 @@ def _build_register(writer: Writer, rng: random.Random, *, commissioners: int, p
                     "active",
                 )
             )
-            membership_rows.append((next(membership_ids), pid, pcn.id, PCN_OPEN, None))
+            membership_rows.append((next(membership_ids), pid, pcn.id, opened, None))
             registered = int(pcn.population * share / sum(split))
             for year in years:
                 drift = 1 + (year - years[-1]) * 0.01
@@ -473,7 +477,7 @@ def _build_register(writer: Writer, rng: random.Random, *, commissioners: int, p
                 f"U{10_000 + p.id:05d}",
                 f"{rng.choice(PLACES)} {p.id} PCN",
                 p.commissioner_id,
-                PCN_OPEN,
+                opened,
                 "",
             )
             for p in register
@@ -498,7 +502,7 @@ def _build_register(writer: Writer, rng: random.Random, *, commissioners: int, p
     writer.write(
         models.NominatedPayee,
         ["id", "pcn_id", "practice_id", "account_name", "start_date"],
-        ((next(payee_ids), p.id, p.practice_ids[0], "", PCN_OPEN) for p in register),
+        ((next(payee_ids), p.id, p.practice_ids[0], "", opened) for p in register),
     )
     director_ids = iter(writer.ids(models.ClinicalDirector, len(register)))
     writer.write(
@@ -512,7 +516,7 @@ def _build_register(writer: Writer, rng: random.Random, *, commissioners: int, p
                 f"{rng.randint(6_000_000, 7_999_999)}",
                 True,
                 rng.choice(p.practice_ids),
-                PCN_OPEN,
+                opened,
             )
             for p in register
         ),
