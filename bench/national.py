@@ -184,6 +184,14 @@ def connect() -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
+def ten_year_url() -> str:
+    """The ten-year history's database (bench/decade.py): BENCH10_DATABASE_URL, else
+    pcn_admin_bench10 beside the one-year bench database."""
+    return os.environ.get("BENCH10_DATABASE_URL") or DEFAULT_URL.replace(
+        "/pcn_admin_bench", "/pcn_admin_bench10"
+    )
+
+
 def ensure_database(url: str) -> None:
     """Create the bench database if it is missing (the benches share this)."""
     import psycopg2
@@ -1084,9 +1092,11 @@ def _weighted(weights: dict[str, int]) -> list[str]:
     return [value for value, weight in weights.items() for _ in range(weight)]
 
 
-def _build_referrals(writer, rng, register, *, count, month):
+def _build_referrals(writer, rng, register, *, count, month, span_months=12):
     """Referrals made in the database from generate_series: 500,000 take seconds, not the
-    minute that formatting them in Python would."""
+    minute that formatting them in Python would. Received over the `span_months` months ending
+    with `month`; past about 909,000 (the ten-year history's 5 million) the 999 range's NHS
+    numbers come round again: the same people referred again over the years."""
     from django.db import connection
 
     from networks.models import Membership
@@ -1094,7 +1104,7 @@ def _build_referrals(writer, rng, register, *, count, month):
 
     if connection.vendor != "postgresql":
         raise RuntimeError("Referrals are generated in PostgreSQL: use a PostgreSQL database.")
-    if count > 900_000:
+    if count > 900_000 and span_months <= 12:
         raise ValueError("The 999 range holds about 909,000 valid NHS numbers: ask for fewer.")
     sources = list(ReferralSource.objects.values_list("pk", flat=True))
     reasons = list(ReferralReason.objects.values_list("pk", flat=True))
@@ -1111,9 +1121,9 @@ def _build_referrals(writer, rng, register, *, count, month):
         "seed": rng.random() * 2 - 1,
         "count": count,
         "first_id": first_id,
-        "first_day": _months_back(month, 12)[0],
+        "first_day": _months_back(month, span_months)[0],
         "end": end,
-        "days": (end - _months_back(month, 12)[0]).days + 1,
+        "days": (end - _months_back(month, span_months)[0]).days + 1,
         "recent_from": end - dt.timedelta(days=120),
         "given": list(GIVEN),
         "family": list(FAMILY),
@@ -1126,6 +1136,14 @@ def _build_referrals(writer, rng, register, *, count, month):
         "accepted": "871731000000106",
         "created_at": writer.now,
     }
+    # A year's people are the first `count` numbers; more come round again.
+    people_from = (
+        "numbers WHERE n <= %(count)s"
+        if count <= 900_000
+        else "(SELECT series.n, numbers.nhs_number FROM generate_series(1, %(count)s) AS "
+        "series (n) JOIN numbers ON numbers.n = (series.n - 1) %% (SELECT count(*) FROM "
+        "numbers) + 1) AS repeated"
+    )
     members = f"""
         SELECT row_number() OVER (ORDER BY id) - 1 AS i, practice_id, pcn_id
         FROM "{Membership._meta.db_table}" WHERE end_date IS NULL
@@ -1138,7 +1156,7 @@ def _build_referrals(writer, rng, register, *, count, month):
                    %(first_day)s::date + floor(random() * %(days)s)::int AS received_on,
                    random() AS r_status, random() AS r_name, random() AS r_family,
                    random() AS r_other, random() AS r_later
-            FROM numbers WHERE n <= %(count)s
+            FROM {people_from}
         ),
         referrals AS (
             SELECT people.*,

@@ -2,7 +2,8 @@
 commissioner's finance system loads (its FinanceLayout, or DEFAULT_LAYOUT when it has none).
 
 Rows come in as dicts keyed by FinanceField values (`finance_rows` builds them from the batch,
-one per payee), so the layout picks and orders columns without knowing how a row was made.
+one per practice paid, as the payment file has them), so the layout picks and orders columns
+without knowing how a row was made.
 Amounts go out as plain numbers (1234.56, or whole pence), never with a £ or thousands
 separators, and text cells are defused against spreadsheet formulas.
 """
@@ -15,7 +16,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from pcn_admin.spreadsheets import defused
-from reimbursement.exports import ExportFile, claim_months_by_pcn, payees_of
+from reimbursement.exports import ARRS, ExportFile, batch_streams, payee_rows
 from reimbursement.models import Batch
 
 from .models import FinanceField, FinanceLayout
@@ -33,6 +34,7 @@ FIELD_KINDS = {
     FinanceField.BATCH_MONTH: MONTH,
     FinanceField.CLAIM_MONTHS: MONTHS,
     FinanceField.AMOUNT: MONEY,
+    FinanceField.ARRS_AMOUNT: MONEY,
     FinanceField.AMOUNT_PENCE: PENCE,
     FinanceField.LINE_COUNT: INTEGER,
     FinanceField.LATE_LINE_COUNT: INTEGER,
@@ -117,33 +119,46 @@ def layout_for(commissioner_id: int) -> Layout:
 
 
 def finance_rows(batch: Batch) -> list[dict]:
-    """One row per payee in the batch (two queries), keyed by FinanceField values."""
-    months = claim_months_by_pcn(batch)
+    """One row per practice paid, as the batch's payment file has them (the nominated payee
+    with its ARRS lines and streams, then member practices paid a stream), keyed by
+    FinanceField values. Each PCN's rows add up to its subtotal, the file to the batch's total.
+    A fixed number of queries whatever the batch's size."""
     finalised = timezone.localtime(batch.finalised_at).date() if batch.finalised_at else None
-    return [
-        {
-            FinanceField.BATCH_REFERENCE: batch.reference,
-            FinanceField.BATCH_MONTH: batch.month,
-            FinanceField.BATCH_STATUS: batch.get_status_display(),
-            FinanceField.CLAIM_MONTHS: months.get(payee.pcn_id, []),
-            FinanceField.COMMISSIONER_CODE: batch.commissioner.code,
-            FinanceField.COMMISSIONER_NAME: batch.commissioner.name,
-            FinanceField.PCN_CODE: payee.pcn.code,
-            FinanceField.PCN_NAME: payee.pcn.name,
-            FinanceField.PAYEE_PRACTICE_CODE: (
-                payee.payee_practice.code if payee.payee_practice_id else ""
-            ),
-            FinanceField.PAYEE_NAME: payee.payee_name,
-            FinanceField.AMOUNT: payee.amount,
-            FinanceField.AMOUNT_PENCE: payee.amount,
-            FinanceField.LINE_COUNT: payee.line_count,
-            FinanceField.LATE_LINE_COUNT: payee.late_line_count,
-            FinanceField.FINALISED_ON: finalised,
-            FinanceField.PAID_ON: batch.paid_on,
-            FinanceField.PAYMENT_REFERENCE: batch.payment_reference,
-        }
-        for payee in payees_of(batch)
-    ]
+    counts = {
+        pcn_id: (lines, late)
+        for pcn_id, lines, late in batch.payees.values_list(
+            "pcn_id", "line_count", "late_line_count"
+        )
+    }
+    rows = []
+    for row in payee_rows(batch, batch_streams()):
+        lines, late = counts.get(row.pcn.pk, (0, 0)) if row.is_nominated_payee else (0, 0)
+        rows.append(
+            {
+                FinanceField.BATCH_REFERENCE: batch.reference,
+                FinanceField.BATCH_MONTH: batch.month,
+                FinanceField.BATCH_STATUS: batch.get_status_display(),
+                FinanceField.CLAIM_MONTHS: sorted(row.months),
+                FinanceField.COMMISSIONER_CODE: batch.commissioner.code,
+                FinanceField.COMMISSIONER_NAME: batch.commissioner.name,
+                FinanceField.PCN_CODE: row.pcn.code,
+                FinanceField.PCN_NAME: row.pcn.name,
+                FinanceField.PAYEE_PRACTICE_CODE: row.practice_code,
+                FinanceField.PAYEE_NAME: row.payee_name,
+                FinanceField.PAID_AS: (
+                    "Nominated payee" if row.is_nominated_payee else "Member practice"
+                ),
+                FinanceField.AMOUNT: row.total,
+                FinanceField.AMOUNT_PENCE: row.total,
+                FinanceField.ARRS_AMOUNT: row.amounts.get(ARRS, Decimal("0.00")),
+                FinanceField.LINE_COUNT: lines,
+                FinanceField.LATE_LINE_COUNT: late,
+                FinanceField.FINALISED_ON: finalised,
+                FinanceField.PAID_ON: batch.paid_on,
+                FinanceField.PAYMENT_REFERENCE: batch.payment_reference,
+            }
+        )
+    return rows
 
 
 def cell(layout: Layout, column: Column, row: dict) -> str:

@@ -99,8 +99,8 @@ class ClaimWindow(models.Model):
     review_wait_working_days = models.PositiveSmallIntegerField(
         "remind reviewers after this many working days",
         default=DEFAULT_REVIEW_WAIT_WORKING_DAYS,
-        help_text="Your staff are reminded once of a claim still waiting for review this many "
-        "working days after it was submitted. 1 to 30. There is no national figure: "
+        help_text="Your staff are reminded once of a claim still waiting for review more than "
+        "this many working days after it was submitted. 1 to 30. There is no national figure: "
         f"{DEFAULT_REVIEW_WAIT_WORKING_DAYS} (a working week) until you set your own.",
     )
     updated_at = models.DateTimeField(auto_now=True)
@@ -231,7 +231,8 @@ class ReminderMessage(models.Model):
 
 
 class FinanceField(models.TextChoices):
-    """What a column of the finance system file can hold: one per payee in the batch."""
+    """What a column of the finance system file can hold, for each practice paid in the batch
+    (a row of its payment file)."""
 
     BATCH_REFERENCE = "batch_reference", "Batch reference"
     BATCH_MONTH = "batch_month", "Batch month"
@@ -243,8 +244,10 @@ class FinanceField(models.TextChoices):
     PCN_NAME = "pcn_name", "PCN name"
     PAYEE_PRACTICE_CODE = "payee_practice_code", "Payee practice code"
     PAYEE_NAME = "payee_name", "Payee name"
+    PAID_AS = "paid_as", "Paid as (nominated payee or member practice)"
     AMOUNT = "amount", "Amount (pounds and pence, 1234.56)"
     AMOUNT_PENCE = "amount_pence", "Amount in pence (123456)"
+    ARRS_AMOUNT = "arrs_amount", "ARRS amount (of the amount; the rest is other streams)"
     LINE_COUNT = "line_count", "Number of claim lines"
     LATE_LINE_COUNT = "late_line_count", "Number of late claim lines"
     FINALISED_ON = "finalised_on", "Date finalised"

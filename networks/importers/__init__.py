@@ -5,8 +5,11 @@ A parser returns rows plus every problem it found; networks.services decides whe
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,6 +99,25 @@ def check_size(file, name: str) -> None:
             f"{name} is {size / MEGABYTE:,.1f} MB (unzipped); an import takes at most "
             f"{limit / MEGABYTE:,.0f} MB. Check it is the right file, or split it."
         )
+
+
+@contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """Python's cyclic garbage collector held off while a national file is read or written.
+
+    An ePCN file becomes some 100,000 objects (rows, then model instances), and the collector,
+    run every 700 new objects, walks them all each time: about a third of an import's Python
+    time, for nothing, as the rows hold no cycles. Reference counting still frees memory as
+    usual; the collector is switched back on (if it was on) when the block ends, however it
+    ends. It is process-wide, so another thread's cycles wait a second or so too.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def check_row_count(rows: int, name: str) -> None:

@@ -23,7 +23,15 @@ from django.core.exceptions import ValidationError
 from networks.models import COMMISSIONER_CODE, PCN_CODE, PRACTICE_CODE
 from networks.validators import organisation_name_problem
 
-from . import FileNotRecognised, RowError, check_row_count, check_size, collapse, find_columns
+from . import (
+    FileNotRecognised,
+    RowError,
+    check_row_count,
+    check_size,
+    collapse,
+    find_columns,
+    without_cycle_collection,
+)
 
 PCN_SHEETS = ("PCNDetails", "PCN Details")
 PARTNER_SHEETS = ("PCN Core Partner Details",)
@@ -311,17 +319,18 @@ def parse_epcn(path: Path | str, *, engine: str = "calamine") -> EpcnFile:
     """Read and check the whole workbook. `engine` picks the reader: calamine, or openpyxl
     (slower; the bench's reference). Both give the same rows, errors and warnings."""
     path = Path(path)
-    workbook = _open_workbook(path, engine)
-    try:
-        pcn_sheet = _sheet(workbook, PCN_SHEETS, path)
-        partner_sheet = _sheet(workbook, PARTNER_SHEETS, path)
-        result = EpcnFile()
-        name_variants: dict[str, set[str]] = defaultdict(set)
-        _parse_pcns(result, pcn_sheet, path, name_variants)
-        _parse_partners(result, partner_sheet, path, name_variants)
-    finally:
-        workbook.close()
-    _check_memberships(result, partner_sheet.title)
+    with without_cycle_collection():
+        workbook = _open_workbook(path, engine)
+        try:
+            pcn_sheet = _sheet(workbook, PCN_SHEETS, path)
+            partner_sheet = _sheet(workbook, PARTNER_SHEETS, path)
+            result = EpcnFile()
+            name_variants: dict[str, set[str]] = defaultdict(set)
+            _parse_pcns(result, pcn_sheet, path, name_variants)
+            _parse_partners(result, partner_sheet, path, name_variants)
+        finally:
+            workbook.close()
+        _check_memberships(result, partner_sheet.title)
     return result
 
 

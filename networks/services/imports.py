@@ -12,6 +12,7 @@ file (and the user, when there is one).
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -20,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ..importers import ImportFailed, RowError, sha256_of
+from ..importers import ImportFailed, RowError, sha256_of, without_cycle_collection
 from ..importers.epcn import EpcnFile, parse_epcn
 from ..importers.list_sizes import ListSizeFile, parse_list_sizes
 from ..models import PCN, Commissioner, ImportRecord, ListSize, Membership, Practice
@@ -47,9 +48,11 @@ class _Stamp:
     reason: str
 
     def create(self, model, rows: list) -> None:
-        if rows:
-            created = model.objects.bulk_create(rows, batch_size=BATCH)
-            self._copy_to_history(model, [row.pk for row in created], "+")
+        if not rows:
+            return
+        if not _copy_in(model, rows):
+            model.objects.bulk_create(rows, batch_size=BATCH)
+        self._copy_to_history(model, [row.pk for row in rows], "+")
 
     def update(self, model, rows: list, fields: list[str]) -> None:
         if rows:
@@ -68,16 +71,79 @@ class _Stamp:
         ]
         copied = ", ".join(quote(column) for column in columns)
         stamp = [timezone.now(), self.reason[:100], history_type, getattr(self.by, "pk", None)]
+        insert = (
+            f"INSERT INTO {quote(history._meta.db_table)} ({copied}, history_date, "
+            "history_change_reason, history_type, history_user_id) "
+            f"SELECT {copied}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
+            f"WHERE {quote(model._meta.pk.column)}"
+        )
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":  # every row in one statement
+                cursor.execute(f"{insert} = ANY(%s)", [*stamp, list(pks)])
+                return
             for start in range(0, len(pks), BATCH):
                 chunk = pks[start : start + BATCH]
-                cursor.execute(
-                    f"INSERT INTO {quote(history._meta.db_table)} ({copied}, history_date, "
-                    "history_change_reason, history_type, history_user_id) "
-                    f"SELECT {copied}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
-                    f"WHERE {quote(model._meta.pk.column)} IN ({', '.join(['%s'] * len(chunk))})",
-                    [*stamp, *chunk],
-                )
+                cursor.execute(f"{insert} IN ({', '.join(['%s'] * len(chunk))})", [*stamp, *chunk])
+
+
+# The field types whose values COPY's text format takes as _copy_value writes them: every
+# field of the register's models. A model with any other (ListSize's Decimal) is written with
+# bulk_create.
+_COPY_TYPES = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "BooleanField",
+        "CharField",
+        "DateField",
+        "ForeignKey",
+        "TextField",
+    }
+)
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_value(value) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    kind = type(value)
+    if kind is str:
+        return value.translate(_COPY_ESCAPES)
+    if kind is bool:
+        return "t" if value else "f"
+    return str(value)  # keys, and dates (ISO 8601)
+
+
+def _copy_in(model, rows: list) -> bool:
+    """Insert new rows with COPY and set each one's primary key (taken from the table's
+    sequence first): some 0.2 s of Python quicker than bulk_create's INSERTs for an ePCN
+    file's 16,000 rows. False, having written nothing, except on PostgreSQL with a model whose
+    every field COPY takes."""
+    fields = model._meta.concrete_fields
+    if connection.vendor != "postgresql" or any(
+        f.get_internal_type() not in _COPY_TYPES for f in fields
+    ):
+        return False
+    quote = connection.ops.quote_name
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [quote(table), model._meta.pk.column, len(rows)],
+        )
+        for row, (key,) in zip(rows, cursor.fetchall(), strict=True):
+            row.pk = key
+        # pre_save, as bulk_create does: the ODS code fields upper-case what they hold.
+        lines = ["\t".join(_copy_value(f.pre_save(row, True)) for f in fields) for row in rows]
+        columns = ", ".join(quote(f.column) for f in fields)
+        cursor.copy_expert(
+            f"COPY {quote(table)} ({columns}) FROM STDIN", io.StringIO("\n".join(lines) + "\n")
+        )
+    for row in rows:  # as bulk_create leaves them: saved, no longer adding
+        row._state.adding = False
+        row._state.db = connection.alias
+    return True
 
 
 def _check(obj, *, exclude: tuple[str, ...]) -> None:
@@ -126,7 +192,7 @@ def epcn_import(*, path, by=None) -> ImportOutcome:
         raise ImportFailed(parsed.errors, path.name)
     digest = sha256_of(path)
     try:
-        with transaction.atomic():
+        with without_cycle_collection(), transaction.atomic():
             stamp = _Stamp(by=by, reason=f"ePCN import of {path.name}")
             counts, warnings = _write_register(parsed, stamp)
             record = _record(

@@ -11,7 +11,9 @@ from django.utils import timezone
 from claim_cycle import finance_file
 from claim_cycle.models import FinanceField, FinanceLayout
 from reimbursement import batches
+from reimbursement.models import BatchPayee, PaymentStream, StreamPayment
 from tests.claim_cycle.factories import FinanceLayoutColumnFactory, FinanceLayoutFactory
+from tests.networks.factories import MembershipFactory
 from tests.reimbursement.factories import (
     BATCH_TOTAL,
     OTHER_PCN_AMOUNT,
@@ -152,6 +154,45 @@ def test_a_layout_with_no_columns_keeps_its_formats_with_the_default_columns(wor
     assert header.startswith("Batch reference|Batch month|PCN code")
 
 
+def test_a_member_practice_paid_a_stream_is_a_row_of_its_own(world):
+    """As in the payment file: the payee's row is its ARRS lines and streams; a member practice
+    paid its participation is its own row; together they make the PCN's subtotal."""
+    participation = PaymentStream.objects.filter(paid_to="member_practice").first()
+    assert participation is not None, "the streams migration seeds the participation stream"
+    member = MembershipFactory(pcn=world.pcn).practice
+    StreamPayment.objects.create(
+        batch=world.batch,
+        stream=participation,
+        pcn=world.pcn,
+        practice=member,
+        month=world.batch.month,
+        amount=Decimal("45.67"),
+        key="test-participation",
+    )
+    BatchPayee.objects.filter(batch=world.batch, pcn=world.pcn).update(
+        amount=PCN_AMOUNT + Decimal("45.67")
+    )
+    batch = _finalise_and_pay(world)
+    _layout(
+        world,
+        [
+            (FinanceField.PAYEE_PRACTICE_CODE, "Practice", ""),
+            (FinanceField.PAID_AS, "Paid as", ""),
+            (FinanceField.AMOUNT, "Amount", ""),
+            (FinanceField.ARRS_AMOUNT, "ARRS", ""),
+            (FinanceField.LINE_COUNT, "Lines", ""),
+        ],
+    )
+
+    rows = _rows(finance_file.finance_file(batch).content)[1:]
+
+    assert rows[:2] == [
+        [world.payee_practice.code, "Nominated payee", "2655.55", "2655.55", "4"],
+        [member.code, "Member practice", "45.67", "0.00", "0"],
+    ]
+    assert sum(Decimal(row[2]) for row in rows) == BATCH_TOTAL + Decimal("45.67")
+
+
 def test_a_draft_batch_has_no_finance_system_file(world):
     with pytest.raises(ValueError, match="is a draft"):
         finance_file.finance_file(world.batch)
@@ -215,8 +256,9 @@ def test_the_download_costs_a_fixed_number_of_queries(
         FinanceLayoutColumnFactory(layout=layout, position=position)
     client.force_login(world.reviewer)
 
-    # session, user, batch, layout, columns, claim months, payees, commissioner
-    with django_assert_max_num_queries(8):
+    # session, user, batch, its commissioner, layout, columns, line counts, payees, claim
+    # months, streams, stream amounts
+    with django_assert_max_num_queries(11):
         response = client.get(_url(world.batch))
 
     assert response.status_code == 200

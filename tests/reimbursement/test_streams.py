@@ -3,6 +3,7 @@ pennies of twelve monthly payments add up to the year, and the streams in the mo
 
 import datetime as dt
 import importlib
+import io
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -265,3 +266,30 @@ def test_a_closed_pcn_gets_no_stream_payments_after_it_closes():
 
     assert result.batch is None
     assert not Batch.objects.exists()
+
+
+def test_a_demo_pcns_year_equals_the_annual_rates_times_its_january_population():
+    """issue 15: a year of participation, core and clinical director payments for a demo PCN
+    equals the annual rate x the population on 1 January, to the penny. The population comes
+    from the register's own read (populations_on), not from the stream code."""
+    from django.core.management import call_command
+
+    from networks.models import PCN
+    from networks.selectors import populations_on
+
+    call_command("seed_demo", stdout=io.StringIO())
+    pcn = PCN.objects.get(code="U05512")
+    population = populations_on([pcn.pk], on=JANUARY)[pcn.pk]
+    assert population.members and not population.members_without_weighted
+
+    amounts = rate_stream_amounts(pcns=[pcn], months=year_months(YEAR))
+
+    assert totals(amounts, "core") == whole_year("1.50", population.registered)
+    assert totals(amounts, "clinical_director") == whole_year("0.729", population.registered)
+    assert totals(amounts, "participation") == sum(
+        (whole_year("1.761", member.weighted) for member in population.members), Decimal("0")
+    )
+    for member in population.members:
+        assert totals(amounts, "participation", member.practice_id) == whole_year(
+            "1.761", member.weighted
+        )
