@@ -1140,9 +1140,10 @@ def _build_referrals(writer, rng, register, *, count, month, span_months=12):
     people_from = (
         "numbers WHERE n <= %(count)s"
         if count <= 900_000
-        else "(SELECT series.n, numbers.nhs_number FROM generate_series(1, %(count)s) AS "
-        "series (n) JOIN numbers ON numbers.n = (series.n - 1) %% (SELECT count(*) FROM "
-        "numbers) + 1) AS repeated"
+        else "(SELECT series.n::bigint AS n, numbers.nhs_number "
+        "FROM generate_series(1, %(count)s) AS series (n) "
+        "JOIN numbers ON numbers.n = (series.n - 1) %% (SELECT count(*) FROM numbers) + 1"
+        ") AS repeated"
     )
     members = f"""
         SELECT row_number() OVER (ORDER BY id) - 1 AS i, practice_id, pcn_id

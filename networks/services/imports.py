@@ -7,6 +7,11 @@ uniqueness and constraint checks run a query per row, and for the 7,700 rows of 
 uniqueness is already settled by the in-memory diff and guaranteed by the database constraints.
 Their history is bulk-written too: a history row for each row created or changed, naming the
 file (and the user, when there is one).
+
+The ePCN import diffs in one query per table: each table is read once (as tuples), compared with
+the file in Python, and only what changed is written: new rows with COPY on PostgreSQL
+(bulk_create elsewhere), changed ones with bulk_update, and their history rows copied by the
+database. A repeat import of the same file reads four tables and writes only its import record.
 """
 
 from __future__ import annotations

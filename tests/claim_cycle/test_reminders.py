@@ -327,7 +327,10 @@ def test_the_summary_gives_the_pcns_own_subtotal(area, django_capture_on_commit_
     (email,) = mail.outbox
     assert email.to == [area.director.email]
     assert email.subject == f"Payment batch {batch.reference} paid: £1,234.56 to {area.pcn.code}"
-    assert "for 3 claim lines, of which 1 late" in email.body
+    assert "£1,234.56 in this batch, with 3 ARRS claim lines, of which 1 late" in email.body
+    assert f"Paid to {area.payee_practice.name} ({area.payee_practice.code}), the nominated" in (
+        email.body
+    )
     assert "on 25 June 2025 (payment reference BACS 0525)" in email.body
     assert f"/reimbursement/batches/{batch.reference}/remittance/{area.pcn.code}/" in email.body
     assert "£7.00" not in email.body
