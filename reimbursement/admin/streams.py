@@ -21,7 +21,8 @@ from ..models import PaymentStream, StreamRate
 
 LOCKED_MESSAGE = (
     "This rate has been used by a finalised payment batch, so it cannot change: a paid figure "
-    "must always be explainable. Add a new rate from a later date instead."
+    "must always be explainable. You can still end it (not before a month it paid), then add "
+    "a new rate from the next day."
 )
 
 
@@ -117,9 +118,10 @@ class StreamRateAdmin(NationalFigureAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.locked_at is not None:
-            # Everything: the amount and dates are locked by the model, and the provenance is
+            # All but the end date: the amount and start are locked by the model, which lets a
+            # rate that runs on be ended (not before a month it paid), and the provenance is
             # changed only by confirming it (the action), as for the ARRS maxima.
-            return [f.name for f in StreamRate._meta.fields if f.name != "id"]
+            return [f.name for f in StreamRate._meta.fields if f.name not in ("id", "end_date")]
         return super().get_readonly_fields(request, obj)
 
     def has_delete_permission(self, request, obj=None):

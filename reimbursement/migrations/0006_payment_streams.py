@@ -156,6 +156,14 @@ RATES = [
 ]
 
 
+def arrs_amounts_of_earlier_batches(apps, schema_editor):
+    """Before the streams, everything a batch paid a PCN was ARRS."""
+    from django.db.models import F
+
+    BatchPayee = apps.get_model("reimbursement", "BatchPayee")
+    BatchPayee.objects.update(arrs_amount=F("amount"))
+
+
 def load_streams(apps, schema_editor):
     import datetime as dt
     from decimal import Decimal
@@ -1022,4 +1030,5 @@ class Migration(migrations.Migration):
             index=models.Index(fields=["pcn", "month"], name="streampay_pcn_month"),
         ),
         migrations.RunPython(load_streams, migrations.RunPython.noop),
+        migrations.RunPython(arrs_amounts_of_earlier_batches, migrations.RunPython.noop),
     ]

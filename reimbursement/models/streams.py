@@ -92,7 +92,9 @@ class StreamRate(Sourced):
 
     objects = StreamRateQuerySet.as_manager()
 
-    LOCKED_FIELDS = ("stream_id", "per_patient", "start_date", "end_date")
+    # What a finalised batch was paid on. The end date may still be set or moved, but not to
+    # before a month already paid with the rate: that is how a rate that runs on is ended.
+    LOCKED_FIELDS = ("stream_id", "per_patient", "start_date")
 
     class Meta:
         ordering = ["stream__display_order", "start_date"]
@@ -144,7 +146,25 @@ class StreamRate(Sourced):
                     "A finalised batch was paid with this rate: it cannot change. End it and "
                     "add a new rate instead."
                 )
+            self._refuse_ending_before_paid_months()
         super().save(*args, **kwargs)
+
+    def _refuse_ending_before_paid_months(self) -> None:
+        if self.end_date is None:
+            return
+        last_paid = (
+            self.payments.filter(batch__status__in=["finalised", "paid"])
+            .order_by("-month")
+            .values_list("month", flat=True)
+            .first()
+        )
+        if last_paid and self.end_date < last_paid:
+            raise ValidationError(
+                {
+                    "end_date": f"This rate paid {last_paid:%B %Y} in a finalised batch: it "
+                    f"cannot end before {last_paid:%d %B %Y}."
+                }
+            )
 
 
 class DeclaredPayment(models.Model):

@@ -293,3 +293,19 @@ def test_a_demo_pcns_year_equals_the_annual_rates_times_its_january_population()
         assert totals(amounts, "participation", member.practice_id) == whole_year(
             "1.761", member.weighted
         )
+
+
+def test_a_locked_rate_that_runs_on_can_be_ended_but_not_before_a_month_it_paid(admin_user):
+    pcn, _ = network()
+    batches.batch_finalise(batch=build(pcn).batch, by=admin_user)
+    participation = StreamRate.objects.get(stream__code="participation")
+    assert participation.locked_at and participation.end_date is None
+
+    participation.end_date = dt.date(YEAR, 4, 30)
+    with pytest.raises(ValidationError, match="cannot end before 01 May 2023"):
+        participation.save()
+
+    participation.end_date = dt.date(YEAR, 5, 31)
+    participation.save()
+    participation.refresh_from_db()
+    assert participation.end_date == dt.date(YEAR, 5, 31)
