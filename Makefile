@@ -33,8 +33,12 @@ static:
 run: seed static
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# The suite in parallel: one pytest-xdist worker per core (TEST_WORKERS=0 for one process);
+# the browser tests, and the broker tests, each run together in one worker (tests/conftest.py).
+# A single file runs as before: `.venv/bin/pytest tests/x/test_y.py`.
+TEST_WORKERS ?= auto
 test: venv
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 

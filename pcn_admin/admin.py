@@ -4,12 +4,18 @@ Commissioner staff work in the admin; what they see and change there is decided 
 access module as the pages and the API, not by Django's model permissions.
 """
 
+import json
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404
+from django.utils.functional import cached_property
 from knox.models import AuthToken
 
 from . import access
@@ -20,6 +26,53 @@ from .models import User
 admin.site.site_header = "PCN Admin"
 admin.site.site_title = "PCN Admin"
 admin.site.index_title = "Register and reference data"
+
+
+def planned_rows(queryset) -> int | None:
+    """How many rows PostgreSQL's planner expects the queryset to return (its statistics, not
+    a count: one EXPLAIN, whatever the size); None on another database."""
+    if not isinstance(queryset, QuerySet):
+        return None
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return None
+    sql, params = queryset.order_by().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+class EstimatedCountPaginator(Paginator):
+    """The paginator of the admin's lists of big tables (claims, claim lines, referrals, audit
+    events): counting a few million rows exactly takes longer than the whole page otherwise.
+
+    On PostgreSQL, a list the planner expects to hold more than ESTIMATE_ABOVE rows is given
+    that estimate as its count (templates/admin/pagination.html then says "about"), so its page
+    links reach about the right last page; a smaller list (a filtered one, or one area's) is
+    counted exactly, as every list is on SQLite. A page past the true end shows no rows.
+    """
+
+    ESTIMATE_ABOVE = 20_000
+    estimated = False
+
+    @cached_property
+    def count(self) -> int:
+        planned = planned_rows(self.object_list)
+        if planned is not None and planned > self.ESTIMATE_ABOVE:
+            self.estimated = True
+            return planned
+        return super().count
+
+
+class LargeListMixin:
+    """An admin list over a table that grows by the million: the estimated count above, and no
+    second count of the whole table for the "(N total)" link beside a filtered list."""
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
 
 
 class ScopedHistoryMixin:
@@ -57,6 +110,22 @@ class ScopedHistoryMixin:
 
     def revert_disabled(self, request, obj=None):
         return True  # hides the version page's "Revert" button
+
+    # The related rows each history row's description reads (its __str__: a claim names its
+    # PCN), fetched once for the page by set_history_delta_changes below rather than once per
+    # row, so a history page costs the same queries however long the history.
+    history_related: tuple[str, ...] = ()
+
+    def set_history_delta_changes(self, request, historical_records, *args, **kwargs):
+        super().set_history_delta_changes(request, historical_records, *args, **kwargs)
+        if not self.history_related:
+            return
+        records = list(historical_records)
+        # history_object builds a fresh copy of the row on every read; each record keeps one.
+        copies = [record.history_object for record in records]
+        prefetch_related_objects(copies, *self.history_related)
+        for record, copy in zip(records, copies, strict=True):
+            record.history_object = copy
 
     # The version page builds the change form even for a user who may not change the row, so
     # its drop-downs would list every PCN and practice in the country. There, every field of

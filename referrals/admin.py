@@ -7,9 +7,11 @@ who work on the referral pages, where every view is audited.
 """
 
 from django.contrib import admin
+from django.db import connection
 
 from pcn_admin import access
-from pcn_admin.admin import ScopedHistoryMixin
+from pcn_admin.admin import LargeListMixin, ScopedHistoryMixin
+from pcn_admin.models import Role
 
 from . import models, services
 
@@ -117,7 +119,7 @@ class SuperuserReadOnlyAdmin(ScopedHistoryMixin, admin.ModelAdmin):
 
 
 @admin.register(models.Referral)
-class ReferralAdmin(SuperuserReadOnlyAdmin):
+class ReferralAdmin(LargeListMixin, SuperuserReadOnlyAdmin):
     """Operational support only: status and dates, never who the person is."""
 
     fields = ["pcn", "source", "status", "received_on", "closed_on", "outcome", "gp_code"]
@@ -127,11 +129,54 @@ class ReferralAdmin(SuperuserReadOnlyAdmin):
     list_select_related = ["pcn", "source"]
 
 
+class AuditedModelFilter(admin.SimpleListFilter):
+    """The models that have audit events. Django's own filter would ask the database for the
+    distinct values of the whole log (millions of rows, read in full); this steps through the
+    (model, record_id) index instead, one look-up per model found."""
+
+    title = "model"
+    parameter_name = "model"
+
+    def lookups(self, request, model_admin):
+        table = connection.ops.quote_name(models.AuditEvent._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH RECURSIVE found(model) AS (SELECT min(model) FROM {table} UNION ALL "
+                f"SELECT (SELECT min(e.model) FROM {table} e WHERE e.model > found.model) "
+                "FROM found WHERE found.model IS NOT NULL) "
+                "SELECT model FROM found WHERE model IS NOT NULL"
+            )
+            return [(label, label) for (label,) in cursor.fetchall()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(model=self.value()) if self.value() else queryset
+
+
+class AuditedRoleFilter(admin.SimpleListFilter):
+    """The role of whoever acted: one of the roles, or none (a superuser, or the public form).
+    From the list of roles, not from the log, which would be read in full to find them."""
+
+    title = "role"
+    parameter_name = "role"
+    NONE = "none"
+
+    def lookups(self, request, model_admin):
+        return [*Role.choices, (self.NONE, "No role (a superuser, or the public)")]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        return queryset.filter(role="" if self.value() == self.NONE else self.value())
+
+
 @admin.register(models.AuditEvent)
-class AuditEventAdmin(SuperuserReadOnlyAdmin):
+class AuditEventAdmin(LargeListMixin, SuperuserReadOnlyAdmin):
     list_display = ["at", "username", "role", "action", "model", "record_id", "detail"]
-    list_filter = ["action", "model", "role"]
-    search_fields = ["username", "record_id"]
+    list_filter = ["action", AuditedModelFilter, AuditedRoleFilter]
+    # Whole values (any case), each found through its own index; a search for part of a value
+    # would read the whole log.
+    search_fields = ["=username", "=record_id"]
+    search_help_text = "A username or a record's id, in full."
     readonly_fields = ["user", "username", "role", "action", "model", "record_id", "at", "detail"]
 
 

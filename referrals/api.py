@@ -6,6 +6,7 @@ written by commissioner staff and by an organisation's own staff for their own e
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.pagination import CursorPagination
 
 from pcn_admin import access
 from pcn_admin.drf import Allowed, BoundedTextMixin, api_validation_error
@@ -62,6 +63,15 @@ class DeidentifiedReferralSerializer(ReferralSerializer):
         ]
 
 
+class ReferralCursor(CursorPagination):
+    """Referrals come a page at a time by cursor (`next` and `previous` links), newest first:
+    each page is read from the index where the last one ended, with no count of them all and
+    no OFFSET past every page before it. No client uses a total or a page number (the pages
+    and the tests follow `results`); the other lists keep their numbered pages and `count`."""
+
+    ordering = ("-received_on", "-pk")
+
+
 class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
     """The PCN's referrals. A link worker gets every field; the clinical director gets each
     referral without its identifying fields (names, NHS number, date of birth, contact
@@ -69,6 +79,7 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ReferralSerializer
     filterset_fields = ["status", "link_worker"]
+    pagination_class = ReferralCursor
 
     def get_serializer_class(self):
         if getattr(self, "swagger_fake_view", False) or access.has(

@@ -151,9 +151,11 @@ def commissioners_with_work(month: dt.date):
     draft = Batch.objects.filter(
         commissioner_id=OuterRef("pk"), month=month, status=Batch.Status.DRAFT
     )
-    work = Exists(waiting) | Exists(declared) | Exists(draft)
+    # Cheapest test first: PostgreSQL stops at the first true one, and the waiting lines'
+    # anti-join over every approved line ever is the dearest (3 s of 3.5 at ten years).
+    work = Exists(draft) | Exists(declared) | Exists(waiting)
     if StreamRate.objects.in_force(month).exists():
-        work |= Exists(_open_pcns(commissioner_id=OuterRef("pk"), month=month))
+        work = Exists(_open_pcns(commissioner_id=OuterRef("pk"), month=month)) | work
     return Commissioner.objects.filter(work).order_by("code")
 
 

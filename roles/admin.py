@@ -190,6 +190,8 @@ class PostAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
     list_filter = ["role", "region", "in_post_at_baseline"]
     search_fields = ["person_name", "registration_number", "pcn__code", "pcn__name"]
     list_select_related = ["role", "pcn", "employing_practice"]
+    show_full_result_count = False  # one count, of the filtered list, not two
+    history_related = ("role", "pcn")
     inlines = [PostHoursInline]
 
     def get_queryset(self, request):
@@ -198,13 +200,20 @@ class PostAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
         )
 
     def get_list_display(self, request):
-        # Who is over 1.0 WTE is worked out once per page (not per row, and not stored on the
-        # shared admin instance), then looked up by each row.
-        commissioner = None if access.sees_everything(request.user) else request.user.commissioner
-        over = {
-            person.key
-            for person in selectors.people_over_one_wte(commissioner, timezone.localdate())
-        }
+        # Who is over 1.0 WTE is worked out once per request (Django asks for the columns more
+        # than once; not per row, and not stored on the shared admin instance), from plain rows
+        # in two queries, then looked up by each row.
+        over = getattr(request, "_people_over_one_wte", None)
+        if over is None:
+            commissioner = (
+                None if access.sees_everything(request.user) else request.user.commissioner
+            )
+            over = request._people_over_one_wte = {
+                person.key
+                for person in selectors.people_over_one_wte_totals(
+                    commissioner, timezone.localdate()
+                )
+            }
 
         @admin.display(boolean=True, description="over 1.0 WTE this month (all posts)")
         def over_one_wte(obj):

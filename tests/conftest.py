@@ -11,6 +11,12 @@ def pytest_collection_modifyitems(config, items):
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     has_broker = bool(settings.CELERY_BROKER_URL)
     for item in items:
+        # `make test` runs the suite in parallel (pytest-xdist, --dist loadgroup): the browser
+        # tests share one Chromium and the broker tests one queue, so each kind stays together
+        # in one worker, one test after another. Without -n the marker does nothing.
+        for kind in ("browser", "broker"):
+            if kind in item.keywords:
+                item.add_marker(pytest.mark.xdist_group(kind))
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL"))
         if "broker" in item.keywords and not (has_broker and on_postgres):

@@ -46,6 +46,12 @@ from reimbursement.models import (
     StreamRate,
 )
 from roles.models import EntitlementRate, Rate, ReimbursementPercentage, Role
+from tests.claim_cycle.factories import (
+    ClaimWindowFactory,
+    FinanceLayoutColumnFactory,
+    FinanceLayoutFactory,
+    ReminderMessageFactory,
+)
 from tests.evidence.factories import AttachmentFactory, EvidenceSettingFactory
 from tests.networks.factories import (
     ClinicalDirectorFactory,
@@ -88,12 +94,6 @@ from tests.reimbursement.factories import (
     ClaimFactory,
     ClaimLineFactory,
     PayrollUploadFactory,
-)
-from tests.claim_cycle.factories import (
-    ClaimWindowFactory,
-    FinanceLayoutColumnFactory,
-    FinanceLayoutFactory,
-    ReminderMessageFactory,
 )
 from tests.roles.factories import PostFactory
 from tests.workforce.factories import PlannedPostFactory, WorkforcePlanFactory

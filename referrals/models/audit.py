@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 
@@ -41,7 +42,17 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["model", "record_id"])]
+        indexes = [
+            models.Index(fields=["model", "record_id"]),
+            # The admin's list (bench/bench_lists.py): newest first, whole and by action or role
+            # (an action or role few events have would otherwise walk the whole log), and its
+            # search for a whole username or record id, any case: each page from an index.
+            models.Index(fields=["-at", "-id"], name="audit_newest_first"),
+            models.Index(fields=["action", "-at", "-id"], name="audit_action_newest"),
+            models.Index(fields=["role", "-at", "-id"], name="audit_role_newest"),
+            models.Index(Upper("username"), name="audit_username_any_case"),
+            models.Index(Upper("record_id"), name="audit_record_id_any_case"),
+        ]
 
     def __str__(self):
         return f"{self.username or 'anonymous'} {self.action} {self.model} {self.record_id}"

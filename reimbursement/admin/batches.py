@@ -69,6 +69,7 @@ class BatchAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         "payees__pcn__name",
     ]
     list_select_related = ["commissioner"]
+    show_full_result_count = False  # one count, of the filtered list, not two
     fieldsets = [
         (None, {"fields": ["reference", "commissioner", "month_display", "status"]}),
         (

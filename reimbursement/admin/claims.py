@@ -8,7 +8,7 @@ from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
 from pcn_admin import access
-from pcn_admin.admin import ScopedHistoryMixin
+from pcn_admin.admin import LargeListMixin, ScopedHistoryMixin
 
 from .. import services
 from ..models import BREAKDOWN_FIELDS as BREAKDOWN
@@ -56,12 +56,13 @@ class ClaimReturnForm(forms.ModelForm):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ScopedAdmin):
+class ClaimAdmin(LargeListMixin, ScopedAdmin):
     form = ClaimReturnForm
     list_display = ["__str__", "pcn", "month", "kind", "status", "submitted_at"]
     list_filter = ["status", "kind", "month"]
     search_fields = ["pcn__code", "pcn__name"]
     list_select_related = ["pcn"]
+    history_related = ("pcn",)
     inlines = [ClaimLineInline]
     actions = ["approve_remaining"]
     readonly_fields = [
@@ -150,11 +151,16 @@ class LineDecisionForm(forms.ModelForm):
 
 
 @admin.register(ClaimLine)
-class ClaimLineAdmin(ScopedAdmin):
+class ClaimLineAdmin(LargeListMixin, ScopedAdmin):
     form = LineDecisionForm
     list_display = ["__str__", "claim", "status", "reimbursable", "approved_at"]
     list_filter = ["status", "claim__month"]
     list_select_related = ["claim__pcn", "post__role"]
+    history_related = ("post__role", "claim__pcn")
+    # Newest claims first, each one's lines together: read backwards along the lines' claim
+    # index, where the model's order (by role and person across every claim) sorts the whole
+    # table, millions of lines at ten years, for every page.
+    ordering = ["-claim_id", "-pk"]
     search_fields = ["post__person_name", "claim__pcn__code"]
     readonly_fields = [
         "claim",

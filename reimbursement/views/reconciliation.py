@@ -48,7 +48,8 @@ CSV_COLUMNS = (
 
 def _commissioner(request):
     """The user's own area (commissioner staff) or the one asked for (superusers: by default
-    the first): 403 without the permission, 404 for an area out of reach."""
+    the first; None while the register holds none): 403 without the permission, 404 for an
+    area out of reach."""
     user = request.user
     access.require(user, access.Permission.VIEW_RECONCILIATION)
     commissioners = access.reconciliation_commissioners(user)
@@ -58,7 +59,7 @@ def _commissioner(request):
     else:
         commissioner = commissioners.order_by("code").first()
         if commissioner is None:
-            raise Http404("No commissioner is registered yet. Import the ePCN file first.")
+            return None
     access.require(user, access.Permission.VIEW_RECONCILIATION, commissioner)
     return commissioner
 
@@ -90,6 +91,8 @@ def _choices(request):
 @require_GET
 def reconciliation(request):
     commissioner = _commissioner(request)
+    if commissioner is None:
+        return render(request, "reimbursement/reconciliation_no_commissioner.html")
     form, year, tolerance, above_only = _choices(request)
     result = reconcile(year=year, commissioner=commissioner)
     above = result.apply(tolerance)
@@ -146,6 +149,8 @@ def _money(value) -> str:
 @require_GET
 def reconciliation_csv(request):
     commissioner = _commissioner(request)
+    if commissioner is None:
+        raise Http404("No commissioner is registered yet. Import the ePCN file first.")
     _, year, tolerance, _ = _choices(request)
     result = reconcile(year=year, commissioner=commissioner)
     if result.source is None:

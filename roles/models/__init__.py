@@ -23,12 +23,12 @@ from .reference import (
     LockedRateError,
     Provenance,
     ProvenanceLabels,
-    Sourced,
     Rate,
     RateQuerySet,
     Region,
     ReimbursementPercentage,
     Role,
+    Sourced,
     Unit,
 )
 

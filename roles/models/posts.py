@@ -109,6 +109,25 @@ class Post(models.Model):
 
     class Meta:
         ordering = ["pcn__code", "role__name", "person_name", "start_date"]
+        indexes = [
+            # The people-over-1.0-WTE check matches posts by registration number or name
+            # across the country: 34 ms to 10 ms over ten years' posts (bench/decade.py).
+            models.Index(fields=["registration_number"], name="post_registration"),
+            models.Index(fields=["person_name"], name="post_person_name"),
+            # A commissioner's posts in post in a month, with what that check and the WTE
+            # chart read, from the index alone: 66 ms (a scan of every post ever) to 1 ms.
+            models.Index(
+                fields=[
+                    "pcn",
+                    "start_date",
+                    "end_date",
+                    "role",
+                    "registration_number",
+                    "person_name",
+                ],
+                name="post_pcn_in_post",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),

@@ -22,7 +22,7 @@ from pcn_admin.dates import financial_year, month_bounds
 from referrals.models import OnwardReferral, OutcomeMeasurement, Referral
 from reimbursement import batches
 from reimbursement.entitlement import pcn_entitlement
-from reimbursement.models import Batch, Claim, ClaimLine
+from reimbursement.models import Batch, Claim, ClaimLine, StreamPayment
 from reimbursement.selectors import approved_in_year, awaiting_review
 from roles.models import Post
 from roles.selectors import wte_in_month
@@ -364,6 +364,7 @@ def test_every_pcn_chart_has_its_table_and_the_csv_has_the_tables_rows(page, log
         "posts",
         "spend",
         "claims",
+        "income",
         "referrals-by-month",
         "referral-sources",
         "referral-reasons",
@@ -472,13 +473,16 @@ def test_commissioner_staff_read_each_pcns_figures_and_the_newest_batch(page, lo
         claim__month=APRIL,
         status=ClaimLine.Status.APPROVED,
     )
-    total = sum(line.reimbursable for line in april_lines)
-    assert newest == area.batch and newest.total == total == Decimal("11085.11")
+    arrs = sum(line.reimbursable for line in april_lines)
+    # Beside the ARRS lines, the batch pays April's Network Contract DES streams (decision 0014).
+    streams = sum(p.amount for p in StreamPayment.objects.filter(batch=newest))
+    assert arrs == Decimal("11085.11") and streams > 0
+    assert newest == area.batch and newest.total == arrs + streams
     batch = page.get_by_test_id("batch")
     assert batch.get_by_test_id("batch-reference").inner_text() == newest.reference
     assert batch.get_by_test_id("batch-status").inner_text().strip() == "Draft"
     text, value = shown(batch.get_by_test_id("batch-total"))
-    assert (text, Decimal(value)) == ("£11,085.11", total)
+    assert (text, Decimal(value)) == (f"£{newest.total:,}", newest.total)
 
 
 def test_commissioner_staff_sort_the_pcn_table_and_reach_it_by_keyboard(page, log_in, visit, area):

@@ -17,8 +17,7 @@ from pcn_admin.auth_views import CodeForm, TokenRequestSerializer
 from referrals import forms as referral_forms
 from referrals.api import OrganisationSerializer, ServiceSerializer
 from reimbursement import forms as claim_forms
-from reimbursement import payroll, payroll_forms, review_forms
-from reimbursement import services
+from reimbursement import payroll, payroll_forms, review_forms, services
 from reimbursement.api.claims import (
     ClaimCreateSerializer,
     ClaimLineSerializer,

@@ -574,3 +574,16 @@ def test_the_command_says_what_to_do_without_a_file_or_with_an_unknown_commissio
     import_year(tmp_path, world, 2022)
     with pytest.raises(CommandError, match="No commissioner has the code 'X9X'"):
         call_command("reconcile_payments", "--year", "2022", "--commissioner", "X9X")
+
+
+def test_a_superuser_with_an_empty_register_is_told_what_to_import_first(client):
+    from networks.models import Commissioner
+    from tests.pcn_admin.factories import UserFactory
+
+    assert not Commissioner.objects.exists()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True, role=""))
+
+    page = client.get(reverse("reimbursement:reconciliation"))
+
+    assert page.status_code == 200
+    assert "No commissioner (Sub-ICB location) is in the register yet" in page.content.decode()
