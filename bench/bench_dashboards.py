@@ -243,12 +243,20 @@ def run(scale: int) -> list:
                     figures = _measure(user, page)
                 except Exception as exc:  # one broken page should not hide the others' figures
                     _print(label, f"FAILED: {type(exc).__name__}: {str(exc)[:300]}")
-                    results.append(Figure(label.strip(), "FAILED", "works", False))
+                    results.append(Figure(_side_label(label), "FAILED", "works", False))
                     continue
                 _report(label, figures, target="CSV" not in label)
-                results.extend(_figures(label.strip(), figures, target="CSV" not in label))
+                results.extend(_figures(_side_label(label), figures, target="CSV" not in label))
         transaction.set_rollback(True)
     return results
+
+
+def _side_label(label: str) -> str:
+    """The page's name in the side-by-side table, without the PCN or commissioner code (the
+    busiest differ between the scales' data)."""
+    names = {"most posts": "PCN with most posts", "most PCNs": "commissioner, most PCNs"}
+    label = label.strip()
+    return names.get(label.split(",")[0], label)
 
 
 def _figures(label: str, figures: dict, *, target: bool) -> list:

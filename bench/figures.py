@@ -63,8 +63,9 @@ def table(title: str, by_scale: dict[int, list[Figure]]) -> str:
                 cells.append(f" | {text:>22}")
         if goal.startswith("fixed"):
             # A figure that should not grow with the data: the same at every scale.
-            values = {found[s, label].value for s in scales if (s, label) in found}
-            goal += ": yes" if len(values) == 1 else ": NO"
+            values = [found[s, label].value for s in scales if (s, label) in found]
+            if len(values) > 1:
+                goal += ": yes" if len(set(values)) == 1 else ": NO"
         lines.append(f"   {label:<{width}}" + "".join(cells) + (f" | {goal}" if goal else ""))
     return "\n".join(lines)
 

@@ -11,6 +11,11 @@ are invented (NHS numbers from the 999 range, which is never issued). Money is w
 held as integers and written as two-place decimals, so every total reconciles to the penny.
 
 Run alone: `.venv/bin/python bench/national.py [months] [referrals]` builds and rolls back.
+
+Ten years: bench/decade.py builds 2016-2026-scale history (4.8 million claim lines, 120 batches
+per commissioner, ten ePCN vintages, 5 million referrals with contacts and outcomes) once into
+its own database (ten_year_url(), pcn_admin_bench10) and keeps it; it uses the register and the
+helpers here, and makes the millions of rows in PostgreSQL.
 """
 
 import datetime as dt

@@ -60,6 +60,8 @@ def main() -> int:
     ]
     if 10 in _scales():
         _prepare_ten_years()
+        # Built (again, if asked) once: the benches after it use it as it is.
+        os.environ.pop("BENCH_REBUILD", None)
     failed = 0
     tables = []
     for stem in modules:

@@ -4,11 +4,14 @@ through the same services. Everything else is read-only; every change is in the 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.urls import path
+from django.utils.text import smart_split, unescape_string_literal
 from simple_history.admin import SimpleHistoryAdmin
 
 from pcn_admin import access
 from pcn_admin.admin import LargeListMixin, ScopedHistoryMixin
+from roles.models import Post
 
 from .. import services
 from ..models import BREAKDOWN_FIELDS as BREAKDOWN
@@ -176,6 +179,30 @@ class ClaimLineAdmin(LargeListMixin, ScopedAdmin):
 
     def get_queryset(self, request):
         return ClaimLine.objects.filter(claim__in=access.visible_claims(request.user))
+
+    def get_search_results(self, request, queryset, search_term):
+        """Every word searched for in the person's name or the PCN's code, as Django's search
+        does. The posts and PCNs of the user's area that match are found first, in two small
+        queries, and the lines then by their post and claim: Django's own join reads every
+        post in the country (125,000 at ten years) for every page and count."""
+        words = [
+            unescape_string_literal(word) if word[0] in "\"'" and word[-1] == word[0] else word
+            for word in smart_split(search_term)
+        ]
+        if not words:
+            return queryset, False
+        pcns = access.visible_pcns(request.user)
+        named = Q()
+        for word in words:
+            named |= Q(person_name__icontains=word)
+        posts = list(Post.objects.filter(named, pcn__in=pcns).values_list("pk", "person_name"))
+        codes = list(pcns.values_list("pk", "code"))
+        for word in (word.upper() for word in words):
+            queryset = queryset.filter(
+                Q(post_id__in=[pk for pk, name in posts if word in name.upper()])
+                | Q(claim__pcn_id__in=[pk for pk, code in codes if word in code.upper()])
+            )
+        return queryset, False
 
     def has_change_permission(self, request, obj=None):
         if not (

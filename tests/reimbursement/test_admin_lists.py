@@ -125,3 +125,23 @@ def test_a_superuser_sees_every_areas_claims_newest_month_first(client, world):
     response = client.get(reverse("admin:reimbursement_claim_changelist"))
     months = [claim.month for claim in response.context["cl"].result_list]
     assert months == [dt.date(2025, 7, 1), dt.date(2025, 4, 1)]
+
+
+def test_the_claim_line_search_finds_every_word_in_the_name_or_the_pcn_code(client, world):
+    claim = ClaimFactory(pcn=world.pcn)
+    ClaimLineFactory(claim=claim, post=world.pharmacist)  # Priya Shah
+    ClaimLineFactory(claim=claim, post=world.link_worker_post)  # Tom Robson
+    elsewhere = ClaimLineFactory(post__person_name="Priya Elsewhere")  # another area's
+    client.force_login(world.reviewer)
+
+    def found(term):
+        response = client.get(reverse("admin:reimbursement_claimline_changelist"), {"q": term})
+        return sorted(line.post.person_name for line in response.context["cl"].result_list)
+
+    assert found("priya") == ["Priya Shah"]
+    assert found(f"shah {world.pcn.code.lower()}") == ["Priya Shah"]
+    assert found(world.pcn.code) == ["Priya Shah", "Tom Robson"]
+    assert found('"Tom Robson"') == ["Tom Robson"]
+    assert found("priya robson") == []
+    assert found("nobody") == []
+    assert elsewhere.post.person_name not in found("Priya")
