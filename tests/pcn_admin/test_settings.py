@@ -90,6 +90,9 @@ def test_debug_from_the_environment_needs_no_key_and_serves_static_files_as_they
         ("django-insecure-" + GOOD_KEY, "development key"),
         ("ab" * 30, "fewer than 5 different characters"),
     ],
+    # Named by why, not by the key: the development key is random, and pytest-xdist's workers
+    # must collect the same test names.
+    ids=["unset", "change-me", "dev-only", "short", "development-key", "few-characters"],
 )
 def test_a_missing_or_guessable_key_with_debug_off_is_refused_saying_why(key, why):
     with pytest.raises(ImproperlyConfigured, match=why) as refused:
