@@ -64,6 +64,31 @@ def evidence_files_in_a_temporary_folder(tmp_path_factory):
         yield folder
 
 
+# Reference data that migrations load (decision 0014's payment streams, the backfill stream):
+# a transactional test's flush empties it for the tests after it, so those get it back.
+MIGRATED_REFERENCE_DATA = (
+    ("reimbursement.migrations.0006_payment_streams", "load_streams"),
+    ("development.migrations.0002_backfill_payment_stream", "add_backfill_stream"),
+)
+
+
+@pytest.fixture(autouse=True)
+def reference_data_after_a_flush(request):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        import importlib
+
+        from django.apps import apps
+
+        request.getfixturevalue("transactional_db")
+        for module, function in MIGRATED_REFERENCE_DATA:
+            getattr(importlib.import_module(module), function)(apps, None)
+    yield
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Tests make many users; the production hasher made set-up take seconds on 2 cores.

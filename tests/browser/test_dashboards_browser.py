@@ -330,7 +330,7 @@ def test_the_pcn_dashboards_charts_are_drawn(page, log_in, visit, area):
     visit(pcn_path(area.pcn))
 
     canvases = page.locator("canvas[data-chart]")
-    assert canvases.count() == 10  # every chart has figures in this data
+    assert canvases.count() == 11  # every chart has figures in this data
     for canvas in canvases.all():
         expect(canvas).to_be_visible()
         drawn = canvas.evaluate(
