@@ -38,10 +38,12 @@ run: seed static
 # A single file runs as before: `.venv/bin/pytest tests/x/test_y.py`.
 TEST_WORKERS ?= auto
 test: venv
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --ignore=tests/referrals/test_migrations.py
-	# Migration tests restore a serialised database, which needs the flush of the test before
-	# it in the same process: they run on their own, in one process.
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m "not broker" \
+		--ignore=tests/referrals/test_migrations.py
+	# Each in one process after the parallel run: the migration tests restore a serialised
+	# database, and the broker tests start a real Celery worker on the test database's name.
 	$(BIN)/pytest tests/referrals/test_migrations.py
+	$(BIN)/pytest -m broker
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
