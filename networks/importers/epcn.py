@@ -7,7 +7,8 @@ oddities the national source really publishes are accepted and reported as warni
 
 The workbook is read with python-calamine (Rust): the whole parse takes about a third of the time
 openpyxl's read-only mode needs. openpyxl is kept as `engine="openpyxl"`, the bench's reference;
-both give the same result for both real files (tests/networks/test_import_epcn_readers.py).
+both give the same result for both real files (tests/networks/test_import_epcn_readers.py). A
+workbook holding error cells (#N/A) is read with openpyxl, as calamine reads those as blank.
 """
 
 from __future__ import annotations
@@ -118,6 +119,9 @@ class EpcnFile:
     warnings: list[str] = field(default_factory=list)
 
 
+# A cell as words. Kept for the file's repeated values (its 120 Sub-ICB locations, named 17,000
+# times); typed, so True and 1 stay apart.
+@functools.lru_cache(maxsize=1 << 16, typed=True)
 def _text(value) -> str:
     if value is None:
         return ""
@@ -172,8 +176,8 @@ _PATTERNS = {
 _name_problem = functools.lru_cache(maxsize=4096)(organisation_name_problem)
 
 
-# The readers parse_epcn can use. calamine (Rust) reads the national file in about a tenth of
-# openpyxl's time; openpyxl is kept as the reference the bench measures against, and a fallback.
+# The readers parse_epcn can use. calamine (Rust) reads the national file some eight times faster
+# than openpyxl; openpyxl is kept as the bench's reference, and for a file with error cells.
 ENGINES = ("calamine", "openpyxl")
 # What openpyxl opens, and so what the import has always taken: Excel's own zip formats.
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm"})
@@ -218,8 +222,29 @@ def _open_workbook(path: Path, engine: str = "calamine") -> _Workbook:
         raise FileNotRecognised(f"{path.name}: no such file.") from None
     if path.suffix.lower() not in XLSX_SUFFIXES or not zipfile.is_zipfile(path):
         raise _not_a_workbook(path)
+    if engine == "calamine" and _has_error_cells(path):
+        # calamine reads an error cell (#N/A from a broken lookup) as blank, which would make
+        # a bad end date a current membership; openpyxl gives it as the file has it, and the
+        # row is refused, naming it.
+        engine = "openpyxl"
     opener = _open_with_calamine if engine == "calamine" else _open_with_openpyxl
     return opener(path)
+
+
+def _has_error_cells(path: Path) -> bool:
+    """Whether any worksheet holds an error cell (`t="e"`): read through once, about 25 ms for
+    the national file. Text in a sheet has its quotes escaped, so cannot look like one."""
+    marker, tail = b' t="e"', b""
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            with archive.open(name) as sheet:
+                while chunk := sheet.read(1 << 20):
+                    if marker in tail + chunk:
+                        return True
+                    tail = chunk[-len(marker) :]
+    return False
 
 
 def _open_with_calamine(path: Path) -> _Workbook:

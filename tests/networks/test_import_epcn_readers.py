@@ -48,6 +48,21 @@ def test_bad_cells_are_named_alike_by_either_reader(tmp_path, engine):
     }
 
 
+def test_an_error_cell_is_refused_as_the_file_has_it_not_read_as_blank(tmp_path):
+    # A broken lookup's #N/A in an end date must not make the membership a current one.
+    def spoil(pcn_rows, partner_rows):
+        partner_rows[0][9] = "#N/A"  # openpyxl saves it as an error cell
+
+    path = small_copy(tmp_path, {"U25545"}, spoil)
+    [error] = parse_epcn(path).errors
+    assert (error.row, error.column, error.value) == (
+        2,
+        "Practice to PCN Relationship End Date",
+        "#N/A",
+    )
+    assert error.why == "is not a date written YYYYMMDD"
+
+
 def not_a_workbook(path: Path) -> str:
     return (
         f"{path.name} is not an Excel workbook (.xlsx): download the ePCN file from "
