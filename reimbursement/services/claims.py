@@ -3,11 +3,13 @@ costs and submit it for review."""
 
 import copy
 import datetime as dt
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from evidence import services as evidence
 from pcn_admin.bounds import PCNS_BEGAN
@@ -22,6 +24,17 @@ PLACES = Decimal("0.000001")
 ZERO = Decimal("0")
 
 
+# What a service sets on a line itself, never from what was typed: checking each again costs a
+# query per line (a foreign key's check looks the row up), which month end cannot afford.
+_SET_BY_SERVICE = ["claim", "post", "original_line", "rate_used", "decided_by", "updated_by"]
+# Everything a change of costs, a calculation or a submission writes on a line.
+_LINE_FIELDS = [
+    f.name
+    for f in ClaimLine._meta.concrete_fields
+    if not f.primary_key and f.name not in ("claim", "post")
+]
+
+
 def line_key(line: ClaimLine | int) -> str:
     """The key of a line's errors in a claim's ValidationError: forms and the API use it."""
     return f"line_{line if isinstance(line, int) else line.pk}"
@@ -30,6 +43,24 @@ def line_key(line: ClaimLine | int) -> str:
 def _save(instance, by, **kwargs) -> None:
     instance._history_user = by  # simple_history reads this outside a request
     instance.save(**kwargs)
+
+
+def _check_line(line: ClaimLine) -> None:
+    """A line's own checks (each field, and clean()'s messages), without a query. The database
+    constraints stand behind them; clean() says the same things in the practice's words."""
+    line.full_clean(exclude=_SET_BY_SERVICE, validate_unique=False, validate_constraints=False)
+
+
+def _write_lines(lines: list[ClaimLine], by) -> None:
+    """Save lines already checked, each with its history record, in a fixed number of queries
+    however many there are. The callers hold the claim's lock and read the lines under it, and
+    change none that was approved when read: what ClaimLine.save() guards one line at a time."""
+    if not lines:
+        return
+    now = timezone.now()
+    for line in lines:
+        line.updated_at = now
+    bulk_update_with_history(lines, ClaimLine, _LINE_FIELDS, default_user=by, default_date=now)
 
 
 def _this_month() -> dt.date:
@@ -109,6 +140,7 @@ def _new_lines(claim: Claim, by) -> list[ClaimLine]:
     originals = {}
     if claim.original_id:
         originals = {line.post_id: line for line in claim.original.lines.all()}
+    rates = RateBook() if originals else None
     lines = []
     for post in selectors.claimable_posts(claim.pcn, claim.month):
         if post.pk in existing:
@@ -127,11 +159,10 @@ def _new_lines(claim: Claim, by) -> list[ClaimLine]:
             line.employer_ni = original.employer_ni
             line.employer_pension = original.employer_pension
             line.subcontract_fee = original.subcontract_fee
-            _calculate(line, claim.month)
-        line.full_clean(exclude=["claim"])
-        _save(line, by)
+            _calculate(line, claim.month, rates)
+        _check_line(line)
         lines.append(line)
-    return lines
+    return bulk_create_with_history(lines, ClaimLine, default_user=by) if lines else []
 
 
 @transaction.atomic
@@ -175,34 +206,24 @@ def _require_editable(claim: Claim) -> None:
         )
 
 
-@transaction.atomic
-def claim_line_update(
-    *,
+@dataclass
+class LinesSaved:
+    """What claim_lines_update did: the lines saved, and why each refused line was refused (by
+    the line's id; a refused line is left as it was)."""
+
+    saved: list[ClaimLine] = field(default_factory=list)
+    refused: dict[int, ValidationError] = field(default_factory=dict)
+
+
+def _apply_costs(
     line: ClaimLine,
-    by,
+    *,
     salary: Decimal | None,
     employer_ni: Decimal | None,
     employer_pension: Decimal | None,
     subcontract_fee: Decimal | None = None,
     source: str = "",
-) -> ClaimLine:
-    """Save the month's costs on a draft line and work out its figures. An amount that cannot
-    be worked out yet (e.g. no rate) is kept as a message on the line, not refused, so a draft
-    can always be saved.
-
-    `source` says where the costs came from (ClaimLine.CostsSource: copied forward, a payroll
-    upload); without one, costs that change were typed in, and unchanged ones keep their mark,
-    so a copied line saved again untouched is still shown as copied."""
-    # The claim is locked before its line, as claim_submit and the review do: locked the other
-    # way round, a line saved while the claim is submitted (a double click) deadlocks.
-    claim = Claim.objects.select_for_update().get(pk=line.claim_id)
-    line = (
-        ClaimLine.objects.select_related("post__role")
-        .select_for_update(of=("self",))
-        .get(pk=line.pk)
-    )
-    line.claim = claim
-    _require_editable(line.claim)
+) -> None:
     if line.is_locked:
         raise ValidationError("This line has been approved and can no longer change.")
     before = (line.salary, line.employer_ni, line.employer_pension, line.subcontract_fee)
@@ -215,11 +236,74 @@ def claim_line_update(
         line.costs_source = source
     elif after != before:
         line.costs_source = ClaimLine.CostsSource.TYPED
-    line.full_clean(exclude=["claim", "post"])
-    _calculate(line, line.claim.month)
-    line.updated_by = by
-    _save(line, by)
-    return line
+    _check_line(line)
+
+
+@transaction.atomic
+def claim_lines_update(*, claim: Claim, by, costs: dict[int, dict], source: str = "") -> LinesSaved:
+    """Save the month's costs on lines of a draft (`costs`: each line's id to its salary,
+    employer_ni, employer_pension and, optionally, subcontract_fee) and work out their figures,
+    in a fixed number of queries however many lines there are: month end is every practice
+    saving its whole claim at once.
+
+    An amount that cannot be worked out yet (e.g. no rate) is kept as a message on the line,
+    not refused, so a draft can always be saved. A line that is refused (approved meanwhile, or
+    a figure out of bounds) is left as it was and said in LinesSaved.refused; the rest are
+    saved. `source` says where the costs came from (ClaimLine.CostsSource: copied forward, a
+    payroll upload); without one, costs that change were typed in, and unchanged ones keep
+    their mark, so a copied line saved again untouched is still shown as copied."""
+    # The claim is locked before its lines, as claim_submit and the review do: locked the other
+    # way round, lines saved while the claim is submitted (a double click) deadlock.
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    _require_editable(claim)
+    lines = (
+        ClaimLine.objects.filter(claim=claim, pk__in=list(costs))
+        .select_related("post__role")
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+    rates = RateBook()
+    result = LinesSaved()
+    for line in lines:
+        line.claim = claim
+        try:
+            _apply_costs(line, source=source, **costs[line.pk])
+        except ValidationError as error:
+            result.refused[line.pk] = error
+            continue
+        _calculate(line, claim.month, rates)
+        line.updated_by = by
+        result.saved.append(line)
+    _write_lines(result.saved, by)
+    return result
+
+
+def claim_line_update(
+    *,
+    line: ClaimLine,
+    by,
+    salary: Decimal | None,
+    employer_ni: Decimal | None,
+    employer_pension: Decimal | None,
+    subcontract_fee: Decimal | None = None,
+    source: str = "",
+) -> ClaimLine:
+    """One line's costs (the API's line endpoint): claim_lines_update for a single line, whose
+    refusal is raised."""
+    costs = {
+        "salary": salary,
+        "employer_ni": employer_ni,
+        "employer_pension": employer_pension,
+        "subcontract_fee": subcontract_fee,
+    }
+    result = claim_lines_update(
+        claim=Claim(pk=line.claim_id), by=by, costs={line.pk: costs}, source=source
+    )
+    if line.pk in result.refused:
+        raise result.refused[line.pk]
+    if not result.saved:
+        raise ClaimLine.DoesNotExist("The line is no longer on the claim.")
+    return result.saved[0]
 
 
 def claim_line_preview(
@@ -241,7 +325,7 @@ def claim_line_preview(
     preview.employer_ni = employer_ni
     preview.employer_pension = employer_pension
     preview.subcontract_fee = subcontract_fee if subcontract_fee is not None else ZERO
-    preview.full_clean(exclude=["claim", "post"])
+    _check_line(preview)
     return preview, _line_problems(preview, line.claim.month, RateBook())
 
 
@@ -328,7 +412,7 @@ def _line_problems(line: ClaimLine, month: dt.date, rates: RateBook) -> list[str
     problems = calculations.line_problems(line, month)
     if line.costs_entered:
         try:
-            line.full_clean(exclude=["claim", "post"])
+            _check_line(line)
         except ValidationError as error:
             problems += error.messages
     if not problems:
@@ -337,15 +421,15 @@ def _line_problems(line: ClaimLine, month: dt.date, rates: RateBook) -> list[str
 
 
 def _send_lines_for_review(lines: list[ClaimLine], by) -> None:
-    """Every line not yet approved goes to the reviewer as pending, its last decision cleared."""
-    for line in lines:
-        if line.is_locked:
-            continue
+    """Every line not yet approved goes to the reviewer as pending, its last decision cleared,
+    with the figures the submission's checks worked out."""
+    unsettled = [line for line in lines if not line.is_locked]
+    for line in unsettled:
         line.status = ClaimLine.Status.PENDING
         line.decided_at = None
         line.decided_by = None
         line.updated_by = by
-        _save(line, by)
+    _write_lines(unsettled, by)
 
 
 def _submission_warnings(claim: Claim, lines: list[ClaimLine], total: Decimal) -> list[dict]:

@@ -14,7 +14,7 @@ from django.db import transaction
 from reimbursement.calculations import month_label
 
 from ..models import Claim, ClaimLine
-from .claims import _require_editable, claim_line_update
+from .claims import _require_editable, claim_lines_update
 
 
 def previous_month(month: dt.date) -> dt.date:
@@ -37,7 +37,7 @@ class CopyForwardResult:
 def claim_copy_forward(*, claim: Claim, by) -> CopyForwardResult:
     """Give each line of a draft monthly claim that has no costs yet the costs of the same
     post's line on the PCN's claim for the month before, priced by the money rule for this
-    month (claim_line_update) and marked as copied. Lines with costs are left alone, so copying
+    month (claim_lines_update) and marked as copied. Lines with costs are left alone, so copying
     twice changes nothing."""
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     _require_editable(claim)
@@ -55,7 +55,8 @@ def claim_copy_forward(*, claim: Claim, by) -> CopyForwardResult:
             "costs, or upload the payroll."
         )
     before = {line.post_id: line for line in source.lines.all() if _has_costs(line)}
-    copied = kept = new_staff = 0
+    costs: dict[int, dict] = {}
+    kept = new_staff = 0
     for line in claim.lines.filter(approved_at__isnull=True).order_by("pk"):
         if _has_costs(line):
             kept += 1
@@ -64,14 +65,17 @@ def claim_copy_forward(*, claim: Claim, by) -> CopyForwardResult:
         if earlier_line is None:
             new_staff += 1
             continue
-        claim_line_update(
-            line=line,
-            by=by,
-            salary=earlier_line.salary,
-            employer_ni=earlier_line.employer_ni,
-            employer_pension=earlier_line.employer_pension,
-            subcontract_fee=earlier_line.subcontract_fee,
-            source=ClaimLine.CostsSource.COPIED,
-        )
-        copied += 1
-    return CopyForwardResult(copied=copied, kept=kept, new_staff=new_staff, source=source)
+        costs[line.pk] = {
+            "salary": earlier_line.salary,
+            "employer_ni": earlier_line.employer_ni,
+            "employer_pension": earlier_line.employer_pension,
+            "subcontract_fee": earlier_line.subcontract_fee,
+        }
+    result = claim_lines_update(
+        claim=claim, by=by, costs=costs, source=ClaimLine.CostsSource.COPIED
+    )
+    if result.refused:  # last month's figures are the same line's: a refusal is a fault here
+        raise next(iter(result.refused.values()))
+    return CopyForwardResult(
+        copied=len(result.saved), kept=kept, new_staff=new_staff, source=source
+    )

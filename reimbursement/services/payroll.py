@@ -1,6 +1,6 @@
 """Payroll uploads: a practice's payroll file received, checked and kept (even with problems,
 so it can be shown again for correction), matched to the staff in post, and, once confirmed,
-used to fill the draft claim's lines through claim_line_update, the claim form's own service,
+used to fill the draft claim's lines through claim_lines_update, the claim form's own service,
 so the money rule prices them. Nothing reaches a line until every row is matched or left out.
 """
 
@@ -18,7 +18,7 @@ from roles.models import Post
 
 from .. import payroll
 from ..models import Claim, ClaimLine, PayrollUpload
-from .claims import _require_editable, _save, claim_line_update, claim_refresh_lines
+from .claims import _require_editable, _save, claim_lines_update, claim_refresh_lines
 
 NOT_CLAIMABLE = {
     "baseline": "was in post on 31 March 2019 (the PCN's baseline), so cannot be claimed.",
@@ -142,16 +142,23 @@ def payroll_upload_confirm(
                 *matching.problems,
             ]
         )
-    lines = {
-        line.post_id: line
-        for line in ClaimLine.objects.filter(claim_id=claim.pk, approved_at__isnull=True)
-    }
-    for match in matching.to_fill:
-        claim_line_update(
-            line=lines[match.staff.post_id],
-            by=by,
-            source=ClaimLine.CostsSource.PAYROLL,
-            **match.row.costs,
+    lines = dict(
+        ClaimLine.objects.filter(claim_id=claim.pk, approved_at__isnull=True).values_list(
+            "post_id", "pk"
+        )
+    )
+    result = claim_lines_update(
+        claim=claim,
+        by=by,
+        costs={lines[match.staff.post_id]: match.row.costs for match in matching.to_fill},
+        source=ClaimLine.CostsSource.PAYROLL,
+    )
+    if result.refused:  # the whole file or nothing, as when a row is not matched
+        raise ValidationError(
+            [
+                "Nothing was filled in: the costs for some staff were refused.",
+                *(message for error in result.refused.values() for message in error.messages),
+            ]
         )
     upload.status = PayrollUpload.Status.CONFIRMED
     upload.confirmed_at = timezone.now()

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from .. import emails
 from ..models import Claim, ClaimLine
-from .claims import _derived_status, _save
+from .claims import _check_line, _derived_status, _save, _write_lines
 
 
 def _require_in_review(claim: Claim) -> None:
@@ -90,11 +90,12 @@ def claim_return(*, claim: Claim, query: str, by) -> Claim:
         raise ValidationError(
             f"This claim is {claim.get_status_display().lower()}, so it cannot be returned."
         )
-    for line in claim.lines.filter(status=ClaimLine.Status.REJECTED):
+    reopened = list(claim.lines.filter(status=ClaimLine.Status.REJECTED))
+    for line in reopened:
         line.status = ClaimLine.Status.PENDING
         line.decided_at = None
         line.decided_by = None
-        _save(line, by)
+    _write_lines(reopened, by)
     claim.status = Claim.Status.RETURNED
     claim.query = query.strip()
     claim.returned_at = timezone.now()
@@ -127,8 +128,8 @@ def claim_approve_remaining(*, claim: Claim, by, only: Iterable[int] | None = No
         line.status = ClaimLine.Status.APPROVED
         line.decided_at = line.approved_at = now
         line.decided_by = by
-        line.full_clean(exclude=["claim", "post"])
-        _save(line, by)
+        _check_line(line)
+    _write_lines(pending, by)  # one statement, however many lines: month end's reviewers
     _refresh_status(claim, by)
     emails.notify_practice(
         claim,

@@ -189,7 +189,7 @@ def claim_edit(request, pk):
             else:
                 messages.success(request, "The lines now match the PCN's staff in post.")
             return redirect("reimbursement:claim_edit", claim.pk)
-        saved = _save_lines(request, line_forms)
+        saved = _save_lines(request, claim, line_forms)
         declaration.is_valid()
         if saved and action == "submit":
             try:
@@ -234,19 +234,22 @@ def claim_edit(request, pk):
     )
 
 
-def _save_lines(request, line_forms) -> bool:
-    """Save every valid line; keep what was typed in the ones refused."""
-    all_saved = True
-    for form in line_forms.values():
-        if not form.is_valid():
-            all_saved = False
-            continue
-        try:
-            services.claim_line_update(line=form.line, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            all_saved = False
-            add_service_errors(form, error)
-    return all_saved
+def _save_lines(request, claim, line_forms) -> bool:
+    """Save every valid line, all at once; keep what was typed in the ones refused."""
+    valid = {pk: form for pk, form in line_forms.items() if form.is_valid()}
+    try:
+        result = services.claim_lines_update(
+            claim=claim,
+            by=request.user,
+            costs={pk: form.cleaned_data for pk, form in valid.items()},
+        )
+    except ValidationError as error:  # the claim itself: e.g. submitted meanwhile
+        for text in error.messages:
+            messages.error(request, text)
+        return False
+    for pk, error in result.refused.items():
+        add_service_errors(valid[pk], error)
+    return len(valid) == len(line_forms) and not result.refused
 
 
 @login_required

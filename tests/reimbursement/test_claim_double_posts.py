@@ -71,16 +71,16 @@ def test_a_submission_refused_because_another_post_submitted_the_claim_says_so(
     race the concurrency tests run): it is sent to the claim, not shown an error or a 500."""
     claim = filled_claim(world)
     client.force_login(world.director)
-    save_line = services.claim_line_update
+    save_line = services.claim_lines_update
 
     def submitted_meanwhile(**kwargs):
-        monkeypatch.setattr(services, "claim_line_update", save_line)
+        monkeypatch.setattr(services, "claim_lines_update", save_line)
         services.claim_submit(
             claim=claim, declared_additional=True, declared_costs_paid=True, by=world.director
         )
         return save_line(**kwargs)
 
-    monkeypatch.setattr(services, "claim_line_update", submitted_meanwhile)
+    monkeypatch.setattr(services, "claim_lines_update", submitted_meanwhile)
 
     response = client.post(reverse("reimbursement:claim_edit", args=[claim.pk]), submit_data(claim))
 

@@ -1,6 +1,7 @@
 """Claim pages: who sees and does what, the live breakdown, errors on lines, query bounds."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -17,6 +18,7 @@ from tests.reimbursement.factories import (
     filled_claim,
     submitted_claim,
 )
+from tests.roles.factories import PostFactory
 
 # Written against the figures as published in March 2025 (before the 2025/26 pay award).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("figures_before_pay_awards")]
@@ -393,6 +395,101 @@ def test_the_claim_list_costs_a_fixed_number_of_queries(
 
     assert response.status_code == 200
     assert len(response.context["page"]) == min(count, 25)
+
+
+@pytest.mark.parametrize("staff", [0, 30])
+def test_starting_saving_and_submitting_a_claim_costs_the_same_queries_for_any_number_of_staff(
+    client, world, django_assert_max_num_queries, staff
+):
+    """Month end: every payee practice starts (from last month's costs), saves and submits its
+    whole claim at once. Each step is a fixed number of queries, and each line still gets its
+    costs, figures and a history record naming who changed it."""
+    for _ in range(staff):
+        PostFactory(
+            pcn=world.pcn, role=world.pharmacist.role, employing_practice=world.payee_practice
+        )
+    filled_claim(world, dt.date(2025, 5, 1))  # the month copied forward
+    client.force_login(world.practice_manager)
+    start = reverse("reimbursement:claim_create")
+    token = re.search(r'name="submission_token" value="([^"]+)"', client.get(start).text)
+
+    with django_assert_max_num_queries(55):
+        started = client.post(
+            start,
+            {
+                "pcn": world.pcn.pk,
+                "month": "2025-06",
+                "kind": "normal",
+                "copy_forward": "on",
+                "submission_token": token.group(1),
+            },
+        )
+    claim = Claim.objects.get(pcn=world.pcn, month=JUNE)
+    assert started.url == _url("claim_edit", claim)
+    lines = list(claim.lines.all())
+    assert len(lines) == 2 + staff
+    costs = {}
+    for line in lines:
+        costs |= {
+            f"line-{line.pk}-salary": "2100.00",
+            f"line-{line.pk}-employer_ni": "210.00",
+            f"line-{line.pk}-employer_pension": "301.98",
+        }
+    with django_assert_max_num_queries(18):
+        saved = client.post(_url("claim_edit", claim), {"action": "save", **costs})
+    assert saved.url == _url("claim_edit", claim)
+    with django_assert_max_num_queries(50):
+        submitted = client.post(
+            _url("claim_edit", claim),
+            {"action": "submit", "declared_additional": "on", "declared_costs_paid": "on", **costs},
+        )
+
+    assert submitted.url == _url("claim_detail", claim)
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.SUBMITTED
+    for line in claim.lines.all():
+        assert (line.salary, line.cost, line.status) == (
+            Decimal("2100.00"),
+            Decimal("2611.98"),
+            ClaimLine.Status.PENDING,
+        )
+        assert line.reimbursable is not None and line.calculation_error == ""
+        assert line.costs_source == ClaimLine.CostsSource.TYPED
+        changes = list(line.history.order_by("history_date", "history_id"))
+        # Created (and copied forward), then saved, then sent for review: each change recorded
+        # as the line then stood, by the practice manager.
+        assert [h.history_type for h in changes[:1]] + [h.history_type for h in changes[-2:]] == [
+            "+",
+            "~",
+            "~",
+        ]
+        assert {h.history_user for h in changes} == {world.practice_manager}
+        assert (changes[-1].cost, changes[-1].status) == (line.cost, line.status)
+
+
+@pytest.mark.parametrize("staff", [0, 30])
+def test_approving_the_remaining_lines_costs_the_same_queries_for_any_number_of_lines(
+    client, world, django_assert_max_num_queries, staff
+):
+    for _ in range(staff):
+        PostFactory(
+            pcn=world.pcn, role=world.pharmacist.role, employing_practice=world.payee_practice
+        )
+    claim = submitted_claim(world)
+    client.force_login(world.reviewer)
+
+    with django_assert_max_num_queries(20):
+        response = client.post(_url("claim_approve_remaining", claim))
+
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.APPROVED
+    lines = list(claim.lines.all())
+    assert len(lines) == 2 + staff
+    assert all(line.is_locked and line.decided_by == world.reviewer for line in lines)
+    approvals = ClaimLine.history.filter(claim_id=claim.pk, status=ClaimLine.Status.APPROVED)
+    assert sorted(h.id for h in approvals) == sorted(line.pk for line in lines)
+    assert {h.history_user for h in approvals} == {world.reviewer}
 
 
 def test_a_claim_with_every_line_decided_offers_no_more_decisions(client, world):
