@@ -509,21 +509,12 @@ def measure(month, *, scale: int) -> list:
 def run(scale: int) -> list:
     """The figures at one year (made and rolled back) or ten years (the kept history)."""
     import national
+    from figures import connect_scale
 
-    if scale == 1:
-        national.connect()
-    else:
-        import os
-
-        import decade
-
-        decade.connect(rebuild=bool(os.environ.get("BENCH_REBUILD")))
-    from django.db import connection, transaction
-
-    _print("database:", f"{connection.vendor} {connection.settings_dict['NAME']}")
-    if connection.vendor != "postgresql":
-        print("   SKIPPED: bench_batches needs PostgreSQL (set DATABASE_URL).")
+    if not connect_scale(scale, "bench_batches"):
         return []
+    from django.db import transaction
+
     with transaction.atomic():
         if scale == 1:
             month = national.build(month=national.MONTH, months=12, referrals=0).month

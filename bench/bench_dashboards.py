@@ -162,16 +162,11 @@ def _pinned_localdate():
 def run(scale: int) -> list:
     """The figures at one year (made and rolled back) or ten years (the kept history)."""
     import national
+    from figures import connect_scale
 
-    if scale == 1:
-        national.connect()
-    else:
-        import os
-
-        import decade
-
-        decade.connect(rebuild=bool(os.environ.get("BENCH_REBUILD")))
-    from django.db import connection, transaction
+    if not connect_scale(scale, "bench_dashboards"):
+        return []
+    from django.db import transaction
     from django.urls import reverse
     from figures import Figure
 
@@ -181,10 +176,6 @@ def run(scale: int) -> list:
     from reimbursement.models import Claim, ClaimLine
     from roles.models import Post
 
-    _print("database:", f"{connection.vendor} {connection.settings_dict['NAME']}")
-    if connection.vendor != "postgresql":
-        print("   SKIPPED: bench_dashboards needs PostgreSQL (set DATABASE_URL).")
-        return []
     results = []
     with transaction.atomic():
         if scale == 1:

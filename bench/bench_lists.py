@@ -408,23 +408,16 @@ def _api_lists(lists: Lists, biggest, busiest, staff, superuser, link_worker) ->
 def run(scale: int) -> list:
     """The lists at one year (made and rolled back) or ten years (the kept history)."""
     import national
+    from figures import connect_scale
 
-    if scale == 1:
-        national.connect()
-    else:
-        import decade
-
-        decade.connect(rebuild=bool(os.environ.get("BENCH_REBUILD")))
-    from django.db import connection, transaction
+    if not connect_scale(scale, "bench_lists"):
+        return []
+    from django.db import transaction
 
     from referrals.models import Referral
     from reimbursement.models import Claim, ClaimLine
     from roles.models import Post
 
-    _print("database:", f"{connection.vendor} {connection.settings_dict['NAME']}")
-    if connection.vendor != "postgresql":
-        print("   SKIPPED: bench_lists needs PostgreSQL (set DATABASE_URL).")
-        return []
     lists = Lists()
     with transaction.atomic():
         if scale == 1 and not os.environ.get("BENCH_LISTS_KEEP"):

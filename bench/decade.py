@@ -35,19 +35,14 @@ sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve
 import national  # noqa: E402
 from national import (  # noqa: E402
     BASELINE,
-    CHARITIES,
     FAMILY,
     GIVEN,
-    INITIALS,
-    LONDON_RATE_ROLES,
     ROLE_MIX,
     SUBCONTRACTED_ROLES,
     National,
     Writer,
     _month_end,
     _months_back,
-    _registration,
-    pounds,
 )
 
 # Bump when the data made here changes: a database made by another version is rebuilt.
@@ -76,12 +71,12 @@ def _build_posts(writer, rng, register, *, roles, months, seats):
     """SEATS posts in post at any time: each seat's first holder started up to three years
     before the first month; each leaves after an exponential tenure (mean five years) and the
     seat is filled again within three months, by someone new in a role of the national mix."""
-    from roles.models import Post, PostHours
+    from roles.models import Post
 
     first, last_day = months[0], _month_end(months[-1])
     mix = {code: weight for code, weight in ROLE_MIX.items() if code in roles}
     codes, weights = list(mix), list(mix.values())
-    rows, posts = [], []
+    posts = []
     for pcn in rng.choices(register, weights=[p.population for p in register], k=seats):
         start = first - dt.timedelta(days=rng.randint(0, 3 * 365))
         while start <= last_day:
@@ -91,44 +86,32 @@ def _build_posts(writer, rng, register, *, roles, months, seats):
             posts.append((pcn, code, start, end if end < last_day else None))
             start = end + dt.timedelta(days=rng.randint(1, 90))
     ids = writer.ids(Post, len(posts))
-    hours_rows, made = [], []
+    rows, hours, made = [], [], []
     for pid, (pcn, code, start, end) in zip(ids, posts, strict=True):
         role = roles[code]
-        sessions = role.unit == "sessions"
-        full_time_c = 900 if sessions else 3750
-        if sessions:
-            hours_c = rng.choice((500, 600, 700, 800, 900))
-        else:
-            hours_c = rng.choices((3750, 3000, 2250, 1500), weights=(60, 20, 15, 5))[0]
-        region = pcn.london if (pcn.london and code in LONDON_RATE_ROLES) else "national"
-        band = rng.choice(("5", "6")) if code == "general_practice_nurse" else ""
+        hours_c, full_time_c, region, band = national.post_terms(rng, pcn, code, role)
         baseline = (
             code in ("clinical_pharmacist", "social_prescribing_link_worker")
             and start <= BASELINE
             and rng.random() < 0.01
         )
         subcontracted = code in SUBCONTRACTED_ROLES and rng.random() < 0.3
-        cct = start - dt.timedelta(days=rng.randint(30, 600)) if sessions else None
         rows.append(
-            (
+            national.post_row(
+                rng,
                 pid,
-                pcn.id,
-                role.pk,
-                f"{rng.choice(GIVEN)} {INITIALS[pid % len(INITIALS)]} {rng.choice(FAMILY)}",
-                _registration(rng, code) if role.needs_registration else "",
-                None if subcontracted else rng.choice(pcn.practice_ids),
-                rng.choice(CHARITIES) if subcontracted else "",
-                band or role.afc_band[:10],
-                start,
-                end,
-                region,
-                baseline,
-                False,
-                cct,
-                False,
+                pcn,
+                code,
+                role,
+                band=band,
+                start=start,
+                end=end,
+                region=region,
+                baseline=baseline,
+                subcontracted=subcontracted,
             )
         )
-        hours_rows.append((pid, start, pounds(hours_c)))
+        hours.append((pid, start, hours_c))
         made.append(
             (
                 pid,
@@ -144,33 +127,7 @@ def _build_posts(writer, rng, register, *, roles, months, seats):
                 subcontracted and code == "social_prescribing_link_worker",
             )
         )
-    writer.write(
-        Post,
-        [
-            "id",
-            "pcn_id",
-            "role_id",
-            "person_name",
-            "registration_number",
-            "employing_practice_id",
-            "subcontractor_name",
-            "afc_band",
-            "start_date",
-            "end_date",
-            "region",
-            "in_post_at_baseline",
-            "transferred_from_national_scheme",
-            "cct_date",
-            "earlier_post_at_pcn",
-        ],
-        rows,
-    )
-    hour_ids = iter(writer.ids(PostHours, len(hours_rows)))
-    writer.write(
-        PostHours,
-        ["id", "post_id", "effective_from", "hours"],
-        ((next(hour_ids), *row) for row in hours_rows),
-    )
+    national.write_posts(writer, rows, hours)
     return made
 
 

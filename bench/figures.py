@@ -70,6 +70,29 @@ def table(title: str, by_scale: dict[int, list[Figure]]) -> str:
     return "\n".join(lines)
 
 
+def connect_scale(scale: int, bench: str) -> bool:
+    """Point Django at the scale's database: the one-year bench database (the bench makes its
+    year there in a transaction it rolls back) or the kept ten-year history, built first if
+    missing. Says which; False, having said why, when it is not PostgreSQL."""
+    import os
+
+    if scale == 1:
+        import national
+
+        national.connect()
+    else:
+        import decade
+
+        decade.connect(rebuild=bool(os.environ.get("BENCH_REBUILD")))
+    from django.db import connection
+
+    print(f"   database: {connection.vendor} {connection.settings_dict['NAME']}", flush=True)
+    if connection.vendor != "postgresql":
+        print(f"   SKIPPED: {bench} needs PostgreSQL (set DATABASE_URL).", flush=True)
+        return False
+    return True
+
+
 def child(run, argv: list[str]) -> None:
     """bench/run.py's child process: run(scale) and keep its figures in the file named."""
     scale, path = int(argv[0]), argv[1]

@@ -595,8 +595,77 @@ def _registration(rng: random.Random, role_code: str) -> str:
     return f"{rng.randint(10, 99)}{rng.choice('ABCDEFGHJ')}{rng.randint(1000, 9999)}E"  # NMC
 
 
-def _build_posts(writer, rng, register, *, count, roles, rates, months) -> list[_Post]:
+POST_COLUMNS = [
+    "id",
+    "pcn_id",
+    "role_id",
+    "person_name",
+    "registration_number",
+    "employing_practice_id",
+    "subcontractor_name",
+    "afc_band",
+    "start_date",
+    "end_date",
+    "region",
+    "in_post_at_baseline",
+    "transferred_from_national_scheme",
+    "cct_date",
+    "earlier_post_at_pcn",
+]
+
+
+def post_terms(rng, pcn, code: str, role) -> tuple[int, int, str, str]:
+    """A new post's hours and full time (hundredths of an hour or session), its rate region
+    and its AfC band, drawn as the national mix has them (the ten-year bench shares this)."""
+    sessions = role.unit == "sessions"
+    full_time_c = 900 if sessions else 3750
+    if sessions:
+        hours_c = rng.choice((500, 600, 700, 800, 900))
+    else:
+        hours_c = rng.choices((3750, 3000, 2250, 1500), weights=(60, 20, 15, 5))[0]
+    region = pcn.london if (pcn.london and code in LONDON_RATE_ROLES) else "national"
+    band = rng.choice(("5", "6")) if code == "general_practice_nurse" else ""
+    return hours_c, full_time_c, region, band
+
+
+def post_row(rng, pid, pcn, code, role, *, band, start, end, region, baseline, subcontracted):
+    """A post's row in POST_COLUMNS' order, with an invented name; draws its subcontractor or
+    employer and, for GPs, the CCT date."""
+    cct = start - dt.timedelta(days=rng.randint(30, 600)) if role.unit == "sessions" else None
+    return (
+        pid,
+        pcn.id,
+        role.pk,
+        f"{rng.choice(GIVEN)} {INITIALS[pid % len(INITIALS)]} {rng.choice(FAMILY)}",
+        _registration(rng, code) if role.needs_registration else "",
+        None if subcontracted else rng.choice(pcn.practice_ids),
+        rng.choice(CHARITIES) if subcontracted else "",
+        band or role.afc_band[:10],
+        start,
+        end,
+        region,
+        baseline,
+        False,
+        cct,
+        False,
+    )
+
+
+def write_posts(writer, rows: list[tuple], hours) -> None:
+    """The posts (POST_COLUMNS) and each one's first hours, (post id, from, hundredths)."""
     from roles.models import Post, PostHours
+
+    writer.write(Post, POST_COLUMNS, rows)
+    hour_ids = iter(writer.ids(PostHours, len(rows)))
+    writer.write(
+        PostHours,
+        ["id", "post_id", "effective_from", "hours"],
+        ((next(hour_ids), pid, start, pounds(hours_c)) for pid, start, hours_c in hours),
+    )
+
+
+def _build_posts(writer, rng, register, *, count, roles, rates, months) -> list[_Post]:
+    from roles.models import Post
 
     last_day = _month_end(months[-1])
     mix = {code: weight for code, weight in ROLE_MIX.items() if code in roles}
@@ -606,14 +675,7 @@ def _build_posts(writer, rng, register, *, count, roles, rates, months) -> list[
     posts, rows = [], []
     for pid, pcn, code in zip(ids, chosen_pcns, rng.choices(codes, weights, k=count), strict=True):
         role = roles[code]
-        sessions = role.unit == "sessions"
-        full_time_c = 900 if sessions else 3750
-        if sessions:
-            hours_c = rng.choice((500, 600, 700, 800, 900))
-        else:
-            hours_c = rng.choices((3750, 3000, 2250, 1500), weights=(60, 20, 15, 5))[0]
-        region = pcn.london if (pcn.london and code in LONDON_RATE_ROLES) else "national"
-        band = rng.choice(("5", "6")) if code == "general_practice_nurse" else ""
+        hours_c, full_time_c, region, band = post_terms(rng, pcn, code, role)
         baseline = code in ("clinical_pharmacist", "social_prescribing_link_worker") and (
             rng.random() < 0.01
         )
@@ -627,7 +689,6 @@ def _build_posts(writer, rng, register, *, count, roles, rates, months) -> list[
         if rng.random() < 0.015 and start < months[-1]:
             end = _random_date(rng, max(start, months[0]), months[-1] - dt.timedelta(days=1))
         subcontracted = code in SUBCONTRACTED_ROLES and rng.random() < 0.3
-        cct = start - dt.timedelta(days=rng.randint(30, 600)) if sessions else None
         post = _Post(
             pid,
             pcn,
@@ -644,51 +705,21 @@ def _build_posts(writer, rng, register, *, count, roles, rates, months) -> list[
         )
         posts.append(post)
         rows.append(
-            (
+            post_row(
+                rng,
                 pid,
-                pcn.id,
-                role.pk,
-                f"{rng.choice(GIVEN)} {INITIALS[pid % len(INITIALS)]} {rng.choice(FAMILY)}",
-                _registration(rng, code) if role.needs_registration else "",
-                None if subcontracted else rng.choice(pcn.practice_ids),
-                rng.choice(CHARITIES) if subcontracted else "",
-                band or role.afc_band[:10],
-                start,
-                end,
-                region,
-                baseline,
-                False,
-                cct,
-                False,
+                pcn,
+                code,
+                role,
+                band=band,
+                start=start,
+                end=end,
+                region=region,
+                baseline=baseline,
+                subcontracted=subcontracted,
             )
         )
-    writer.write(
-        Post,
-        [
-            "id",
-            "pcn_id",
-            "role_id",
-            "person_name",
-            "registration_number",
-            "employing_practice_id",
-            "subcontractor_name",
-            "afc_band",
-            "start_date",
-            "end_date",
-            "region",
-            "in_post_at_baseline",
-            "transferred_from_national_scheme",
-            "cct_date",
-            "earlier_post_at_pcn",
-        ],
-        rows,
-    )
-    hour_ids = iter(writer.ids(PostHours, count))
-    writer.write(
-        PostHours,
-        ["id", "post_id", "effective_from", "hours"],
-        ((next(hour_ids), p.id, p.start, pounds(p.hours_c)) for p in posts),
-    )
+    write_posts(writer, rows, ((p.id, p.start, p.hours_c) for p in posts))
     return posts
 
 

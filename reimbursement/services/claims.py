@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from evidence import services as evidence
 from pcn_admin.bounds import PCNS_BEGAN
@@ -54,13 +54,28 @@ def _check_line(line: ClaimLine) -> None:
 def _write_lines(lines: list[ClaimLine], by) -> None:
     """Save lines already checked, each with its history record, in a fixed number of queries
     however many there are. The callers hold the claim's lock and read the lines under it, and
-    change none that was approved when read: what ClaimLine.save() guards one line at a time."""
+    change none that was approved when read: what ClaimLine.save() guards one line at a time.
+
+    One UPDATE statement run for every line (executemany), not QuerySet.bulk_update: that
+    builds a CASE of every field for every line, which cost a 33-line claim 0.7 s of Python at
+    month end (bench/month_end.py), against milliseconds for this."""
     if not lines:
         return
     now = timezone.now()
     for line in lines:
         line.updated_at = now
-    bulk_update_with_history(lines, ClaimLine, _LINE_FIELDS, default_user=by, default_date=now)
+    fields = [ClaimLine._meta.get_field(name) for name in _LINE_FIELDS]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    rows = [
+        [f.get_db_prep_save(getattr(line, f.attname), connection) for f in fields] + [line.pk]
+        for line in lines
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {quote(ClaimLine._meta.db_table)} SET {assignments} WHERE id = %s", rows
+        )
+    ClaimLine.history.bulk_history_create(lines, update=True, default_user=by, default_date=now)
 
 
 def _this_month() -> dt.date:
