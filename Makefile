@@ -60,7 +60,7 @@ check-migrations: venv
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 # Every figure at one year and at ten years, beside its goal (bench/run.py). The ten-year
-# history is built once into pcn_admin_bench10 (about 12 minutes) and kept: BENCH_REBUILD=1
+# history is built once into pcn_admin_bench10 (about 10 minutes) and kept: BENCH_REBUILD=1
 # builds it again, BENCH_SCALES=1 skips it, BENCH_ONLY=dashboards runs the benches named,
 # BENCH_LOAD=1 ends with the month-end load test.
 bench: venv
