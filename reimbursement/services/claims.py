@@ -73,7 +73,9 @@ def _write_lines(lines: list[ClaimLine], by) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"UPDATE {quote(ClaimLine._meta.db_table)} SET {assignments} WHERE id = %s", rows
+            f"UPDATE {quote(ClaimLine._meta.db_table)} SET {assignments} "
+            f"WHERE {quote(ClaimLine._meta.pk.column)} = %s",
+            rows,
         )
     ClaimLine.history.bulk_history_create(lines, update=True, default_user=by, default_date=now)
 
